@@ -1,0 +1,237 @@
+//! The decision logic of `waitForJob` / `watchJob`: de-duplicating updates, the adaptive poll
+//! schedule, and what a terminal state means.
+
+use super::data::JobState;
+use super::error::ArvakError;
+
+/// How `waitForJob` learns about state changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// WatchJob when a stream slot is free (plus a few early polls so jobs that finish within
+    /// milliseconds resolve at once); polling when no slot is free or the stream fails.
+    #[default]
+    Auto,
+    /// WatchJob regardless of the slot cap (polling only if the stream fails).
+    Watch,
+    /// GetJobStatus polling only.
+    Poll,
+}
+
+impl Strategy {
+    /// Parses `"auto" | "watch" | "poll"`.
+    pub fn parse(s: &str) -> Result<Self, ArvakError> {
+        match s {
+            "auto" => Ok(Strategy::Auto),
+            "watch" => Ok(Strategy::Watch),
+            "poll" => Ok(Strategy::Poll),
+            other => Err(ArvakError::invalid_argument(format!(
+                "strategy must be \"auto\", \"watch\" or \"poll\", got \"{other}\""
+            ))),
+        }
+    }
+}
+
+/// Reports each state once: WatchJob repeats the current state on every tick, and polls and the
+/// stream may both see the same state.
+#[derive(Debug, Clone, Default)]
+pub struct StateDeduper {
+    last: Option<JobState>,
+}
+
+impl StateDeduper {
+    /// Records `state`; `true` when it differs from the previous one (so it should be reported).
+    pub fn changed(&mut self, state: JobState) -> bool {
+        if self.last == Some(state) {
+            false
+        } else {
+            self.last = Some(state);
+            true
+        }
+    }
+
+    /// The last state seen.
+    pub fn last(&self) -> Option<JobState> {
+        self.last
+    }
+}
+
+/// The first non-immediate poll delay.
+pub const FIRST_POLL_DELAY_MS: f64 = 25.0;
+
+/// Adaptive poll delays: `0` (check at once), then 25, 50, 100, … ms, doubling up to the cap
+/// (`pollIntervalMs`). Short jobs are seen within tens of milliseconds; long jobs cost one status
+/// call per `pollIntervalMs`.
+#[derive(Debug, Clone)]
+pub struct PollSchedule {
+    next_ms: f64,
+    cap_ms: f64,
+    first: bool,
+}
+
+impl PollSchedule {
+    /// A schedule whose delays never exceed `cap_ms` (negative/NaN caps count as 0).
+    pub fn new(cap_ms: f64) -> Self {
+        let cap_ms = if cap_ms.is_nan() {
+            0.0
+        } else {
+            cap_ms.max(0.0)
+        };
+        PollSchedule {
+            next_ms: FIRST_POLL_DELAY_MS,
+            cap_ms,
+            first: true,
+        }
+    }
+
+    /// A schedule that starts with the first non-zero delay (the immediate check happened elsewhere).
+    pub fn without_immediate(cap_ms: f64) -> Self {
+        let mut s = Self::new(cap_ms);
+        s.first = false;
+        s
+    }
+
+    /// The delay before the next check.
+    pub fn next_delay_ms(&mut self) -> f64 {
+        if self.first {
+            self.first = false;
+            return 0.0;
+        }
+        let d = self.next_ms.min(self.cap_ms);
+        self.next_ms = (self.next_ms * 2.0).min(self.cap_ms.max(FIRST_POLL_DELAY_MS));
+        d
+    }
+}
+
+/// In `auto` mode, while the WatchJob stream is open, status polls also run at these growing delays
+/// (25, 50, 100, 200 ms: about 375 ms in all) and then stop: the stream's first message gives the state at
+/// once, but its next one only comes a watch interval (500 ms on the service) later, so without
+/// these a job that finishes a few ms after submit would wait half a second.
+#[derive(Debug, Clone)]
+pub struct EarlyPolls {
+    schedule: PollSchedule,
+    left: u32,
+}
+
+/// How many early polls accompany a stream.
+pub const EARLY_POLLS: u32 = 4;
+
+impl EarlyPolls {
+    /// Early polls capped at `poll_interval_ms`.
+    pub fn new(poll_interval_ms: f64) -> Self {
+        EarlyPolls {
+            schedule: PollSchedule::without_immediate(poll_interval_ms),
+            left: EARLY_POLLS,
+        }
+    }
+
+    /// The delay before the next early poll, or `None` when they are used up.
+    pub fn next_delay_ms(&mut self) -> Option<f64> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        Some(self.schedule.next_delay_ms())
+    }
+}
+
+/// What a terminal state means for `waitForJob`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// COMPLETED: fetch the result (GetJobResult also confirms the state).
+    FetchResult,
+    /// FAILED: GetJobResult answers `ABORTED` with the server's message → job-failed error.
+    Failed,
+    /// CANCELED → job-cancelled error.
+    Cancelled,
+    /// RESULT_EXPIRED → result-expired error.
+    Expired,
+}
+
+/// `Some` for terminal states.
+pub fn finish_for(state: JobState) -> Option<Finish> {
+    match state {
+        JobState::Completed => Some(Finish::FetchResult),
+        JobState::Failed => Some(Finish::Failed),
+        JobState::Canceled => Some(Finish::Cancelled),
+        JobState::ResultExpired => Some(Finish::Expired),
+        JobState::Unspecified | JobState::Queued | JobState::Running => None,
+    }
+}
+
+/// The maximum number of concurrently open WatchJob streams used by `auto` waits, by default.
+/// Browsers open at most 6 HTTP/1.1 connections per origin; keeping streams below that leaves room
+/// for unary calls.
+pub const DEFAULT_MAX_STREAMS: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategy_parse() {
+        assert_eq!(Strategy::parse("auto").unwrap(), Strategy::Auto);
+        assert_eq!(Strategy::parse("watch").unwrap(), Strategy::Watch);
+        assert_eq!(Strategy::parse("poll").unwrap(), Strategy::Poll);
+        assert!(Strategy::parse("Poll").is_err());
+        assert_eq!(Strategy::default(), Strategy::Auto);
+    }
+
+    #[test]
+    fn deduper_reports_changes_once() {
+        let mut d = StateDeduper::default();
+        let seq = [
+            JobState::Running,
+            JobState::Running,
+            JobState::Running,
+            JobState::Completed,
+            JobState::Completed,
+        ];
+        let reported: Vec<_> = seq.into_iter().filter(|s| d.changed(*s)).collect();
+        assert_eq!(reported, vec![JobState::Running, JobState::Completed]);
+        assert_eq!(d.last(), Some(JobState::Completed));
+    }
+
+    #[test]
+    fn poll_schedule_starts_immediately_and_grows_to_cap() {
+        let mut s = PollSchedule::new(1000.0);
+        let d: Vec<f64> = (0..9).map(|_| s.next_delay_ms()).collect();
+        assert_eq!(
+            d,
+            vec![0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0, 1000.0, 1000.0]
+        );
+        let mut s = PollSchedule::new(10.0);
+        let d: Vec<f64> = (0..4).map(|_| s.next_delay_ms()).collect();
+        assert_eq!(d, vec![0.0, 10.0, 10.0, 10.0]);
+        let mut s = PollSchedule::new(-5.0);
+        assert_eq!(s.next_delay_ms(), 0.0);
+        assert_eq!(s.next_delay_ms(), 0.0);
+        let mut s = PollSchedule::new(f64::NAN);
+        assert_eq!(s.next_delay_ms(), 0.0);
+        assert_eq!(s.next_delay_ms(), 0.0);
+        let mut s = PollSchedule::without_immediate(60.0);
+        assert_eq!(s.next_delay_ms(), 25.0);
+        assert_eq!(s.next_delay_ms(), 50.0);
+        assert_eq!(s.next_delay_ms(), 60.0);
+    }
+
+    #[test]
+    fn early_polls_are_bounded() {
+        let mut e = EarlyPolls::new(1000.0);
+        let d: Vec<_> = std::iter::from_fn(|| e.next_delay_ms()).collect();
+        assert_eq!(d, vec![25.0, 50.0, 100.0, 200.0]);
+        let mut e = EarlyPolls::new(30.0);
+        let d: Vec<_> = std::iter::from_fn(|| e.next_delay_ms()).collect();
+        assert_eq!(d, vec![25.0, 30.0, 30.0, 30.0]);
+    }
+
+    #[test]
+    fn terminal_states_finish() {
+        assert_eq!(finish_for(JobState::Completed), Some(Finish::FetchResult));
+        assert_eq!(finish_for(JobState::Failed), Some(Finish::Failed));
+        assert_eq!(finish_for(JobState::Canceled), Some(Finish::Cancelled));
+        assert_eq!(finish_for(JobState::ResultExpired), Some(Finish::Expired));
+        for s in [JobState::Unspecified, JobState::Queued, JobState::Running] {
+            assert_eq!(finish_for(s), None);
+        }
+    }
+}
