@@ -1,0 +1,57 @@
+/** Options of the error constructors (the client fills them; useful for test doubles). */
+export interface ArvakErrorOptions {
+  code?: number;
+  codeName?: string;
+  rpc?: string | null;
+  tag?: "permanent" | "transient" | null;
+  metadata?: Record<string, string>;
+  attempts?: number;
+  jobId?: string | null;
+  backendId?: string | null;
+  cause?: unknown;
+}
+
+/** Base class of every error the client rejects with. */
+export class ArvakError extends Error {
+  constructor(message: string, options?: ArvakErrorOptions);
+  /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
+  readonly code: number;
+  /** The code's canonical name, e.g. "NOT_FOUND". */
+  readonly codeName: string;
+  /** The RPC that failed, e.g. "GetJobResult"; null for failures outside an RPC. */
+  readonly rpc: string | null;
+  /** The server's `[permanent]`/`[transient]` message tag (removed from `message`); information only. */
+  readonly tag: "permanent" | "transient" | null;
+  /** Response metadata (trailers) that came with the status. */
+  readonly metadata: Record<string, string>;
+  /** Attempts made. */
+  readonly attempts: number;
+  /** The job the call was about, if any. */
+  readonly jobId: string | null;
+  /** The backend the call was about, if any. */
+  readonly backendId: string | null;
+}
+/** The job id is unknown (or was evicted). */
+export class JobNotFoundError extends ArvakError {}
+/** The backend id is unknown. */
+export class BackendNotFoundError extends ArvakError {}
+/** The circuit was rejected at submission (parse error, unsupported format, complexity limit). */
+export class InvalidCircuitError extends ArvakError {}
+/** The job has no result (yet): it is QUEUED or RUNNING. */
+export class JobNotCompletedError extends ArvakError {}
+/** The job ended FAILED; `message` is the server's error text. */
+export class JobFailedError extends ArvakError {}
+/** The job was cancelled. */
+export class JobCancelledError extends ArvakError {}
+/** The job completed but its result has expired on the server. */
+export class ResultExpiredError extends ArvakError {}
+/** A deadline ran out (`timeoutMs`, `maxWaitMs`, or the server's timeout). Its `name` is "TimeoutError". */
+export class ArvakTimeoutError extends ArvakError {}
+/** The call was aborted through its signal, or the client was closed. Its `name` is "AbortError". */
+export class ArvakAbortError extends ArvakError {}
+/** Transport failure, server unreachable, or a malformed response (the message says what to check). */
+export class UnavailableError extends ArvakError {}
+/** The server refused work for now (rate, concurrency or queue limit). */
+export class RateLimitedError extends ArvakError {}
+/** Missing or wrong API key. */
+export class UnauthenticatedError extends ArvakError {}

@@ -1,0 +1,96 @@
+// Error classes of arvak-grpc-wasm, defined once so `instanceof` works everywhere in the package.
+// The wasm module constructs them through `createArvakError`; the package entry re-exports them.
+
+/** Base class of every error the client rejects with. */
+export class ArvakError extends Error {
+  /**
+   * @param {string} message
+   * @param {object} [options] code, codeName, rpc, tag, metadata, attempts, jobId, backendId, cause
+   */
+  constructor(message, options = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    /** gRPC status code (number). */
+    this.code = options.code ?? 2;
+    /** Its canonical name, e.g. "NOT_FOUND". */
+    this.codeName = options.codeName ?? 'UNKNOWN';
+    /** The RPC that failed, e.g. "GetJobResult", or null. */
+    this.rpc = options.rpc ?? null;
+    /** "permanent" | "transient" | null: the server's message tag (information only). */
+    this.tag = options.tag ?? null;
+    /** Response metadata that came with the status. */
+    this.metadata = options.metadata ?? {};
+    /** Attempts made. */
+    this.attempts = options.attempts ?? 1;
+    /** The job the call was about, or null. */
+    this.jobId = options.jobId ?? null;
+    /** The backend the call was about, or null. */
+    this.backendId = options.backendId ?? null;
+  }
+}
+
+/** The job id is unknown (or was evicted). */
+export class JobNotFoundError extends ArvakError {}
+/** The backend id is unknown. */
+export class BackendNotFoundError extends ArvakError {}
+/** The circuit was rejected at submission. */
+export class InvalidCircuitError extends ArvakError {}
+/** The job has no result (yet). */
+export class JobNotCompletedError extends ArvakError {}
+/** The job ended FAILED; `message` is the server's error text. */
+export class JobFailedError extends ArvakError {}
+/** The job was cancelled. */
+export class JobCancelledError extends ArvakError {}
+/** The job completed but its result has expired. */
+export class ResultExpiredError extends ArvakError {}
+/** A deadline ran out (`name` is "TimeoutError", like DOM timeouts). */
+export class ArvakTimeoutError extends ArvakError {}
+/** The call was aborted or the client closed (`name` is "AbortError", like DOM aborts). */
+export class ArvakAbortError extends ArvakError {}
+/** Transport failure, server unreachable, or a malformed response. */
+export class UnavailableError extends ArvakError {}
+/** The server refused work for now (rate, concurrency or queue limit). */
+export class RateLimitedError extends ArvakError {}
+/** Missing or wrong API key. */
+export class UnauthenticatedError extends ArvakError {}
+
+const CLASSES = {
+  ArvakError,
+  JobNotFoundError,
+  BackendNotFoundError,
+  InvalidCircuitError,
+  JobNotCompletedError,
+  JobFailedError,
+  JobCancelledError,
+  ResultExpiredError,
+  ArvakTimeoutError,
+  ArvakAbortError,
+  UnavailableError,
+  RateLimitedError,
+  UnauthenticatedError,
+};
+
+// Names survive minification; abort and timeout use the DOM's names so `err.name === 'AbortError'`
+// checks keep working.
+for (const [name, cls] of Object.entries(CLASSES)) {
+  const shown = cls === ArvakAbortError ? 'AbortError' : cls === ArvakTimeoutError ? 'TimeoutError' : name;
+  Object.defineProperty(cls.prototype, 'name', { value: shown, writable: true, configurable: true, enumerable: false });
+}
+
+/** Used by the wasm module: builds the error of class `className`. */
+export function createArvakError(className, message, options) {
+  const cls = CLASSES[className] ?? ArvakError;
+  return new cls(message, options);
+}
+
+/** Used by the wasm module: makes instances of `obj`'s class async-iterable (returns `obj`). */
+export function makeAsyncIterable(obj) {
+  const proto = Object.getPrototypeOf(obj);
+  if (proto && !Object.prototype.hasOwnProperty.call(proto, Symbol.asyncIterator)) {
+    Object.defineProperty(proto, Symbol.asyncIterator, {
+      value: function () { return this; },
+      writable: true,
+      configurable: true,
+    });
+  }
+  return obj;
+}

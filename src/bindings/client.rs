@@ -1,0 +1,332 @@
+//! The `ArvakClient` class: a thin layer over [`crate::web::ArvakClient`].
+//!
+//! Every method returns a promise that rejects with an `ArvakError` (option errors included).
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert;
+use super::errors::{js_result, to_js};
+use super::options;
+use super::result::JsJobResult;
+use super::watch::JsJobWatch;
+use crate::logic::error::ArvakError;
+use crate::web::{env::report_callback_error, ArvakClient};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `ClientOptions` (TypeScript type).
+    #[wasm_bindgen(typescript_type = "ClientOptions")]
+    pub type ClientOptionsArg;
+    /// `CallOptions`.
+    #[wasm_bindgen(typescript_type = "CallOptions")]
+    pub type CallOptionsArg;
+    /// `SubmitOptions`.
+    #[wasm_bindgen(typescript_type = "SubmitOptions")]
+    pub type SubmitOptionsArg;
+    /// `BatchOptions`.
+    #[wasm_bindgen(typescript_type = "BatchOptions")]
+    pub type BatchOptionsArg;
+    /// `WaitOptions`.
+    #[wasm_bindgen(typescript_type = "WaitOptions")]
+    pub type WaitOptionsArg;
+    /// `WatchOptions`.
+    #[wasm_bindgen(typescript_type = "WatchOptions")]
+    pub type WatchOptionsArg;
+    /// `StreamResultsOptions`.
+    #[wasm_bindgen(typescript_type = "StreamResultsOptions")]
+    pub type StreamResultsOptionsArg;
+    /// `BatchCircuit[]`.
+    #[wasm_bindgen(typescript_type = "BatchCircuit[]")]
+    pub type BatchCircuitsArg;
+}
+
+fn opts<T: Into<JsValue>>(o: Option<T>) -> JsValue {
+    o.map(Into::into).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls a user callback; exceptions are reported on the console and do not stop the operation.
+fn call_back(f: &Option<Function>, what: &str, arg: impl FnOnce() -> JsValue) {
+    if let Some(f) = f {
+        if let Err(e) = f.call1(&JsValue::NULL, &arg()) {
+            report_callback_error(what, &e);
+        }
+    }
+}
+
+/// The client of the Arvak job service over grpc-web.
+#[wasm_bindgen(js_name = ArvakClient)]
+pub struct JsArvakClient {
+    inner: ArvakClient,
+}
+
+impl JsArvakClient {
+    /// The Rust client behind this object.
+    pub fn rust(&self) -> &ArvakClient {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen(js_class = ArvakClient)]
+impl JsArvakClient {
+    /// A client for the grpc-web endpoint at `url`. Throws an `ArvakError` for invalid options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: &str, options: Option<ClientOptionsArg>) -> Result<JsArvakClient, JsValue> {
+        let o = options::client(&opts(options)).map_err(|e| to_js(&e))?;
+        let inner = ArvakClient::new(url, o).map_err(|e| to_js(&e))?;
+        Ok(JsArvakClient { inner })
+    }
+
+    /// The base URL.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.inner.url().to_owned()
+    }
+
+    /// Whether `close()` was called.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// WatchJob streams open now.
+    #[wasm_bindgen(getter, js_name = openStreams)]
+    pub fn open_streams(&self) -> usize {
+        self.inner.open_streams()
+    }
+
+    /// Submits an OpenQASM 3 circuit; resolves to the job id.
+    #[wasm_bindgen(js_name = submitQasm, unchecked_return_type = "Promise<string>")]
+    pub fn submit_qasm(
+        &self,
+        qasm: String,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<SubmitOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                let sub = options::submit(&o)?;
+                client.submit_qasm(&qasm, &backend_id, sub, &call).await
+            }
+            .await;
+            js_result(r)
+        })
+    }
+
+    /// Submits an Arvak IR JSON circuit (the service currently rejects it as an invalid circuit).
+    #[wasm_bindgen(js_name = submitCircuitJson, unchecked_return_type = "Promise<string>")]
+    pub fn submit_circuit_json(
+        &self,
+        json: String,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<SubmitOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                let sub = options::submit(&o)?;
+                client
+                    .submit_circuit_json(&json, &backend_id, sub, &call)
+                    .await
+            }
+            .await;
+            js_result(r)
+        })
+    }
+
+    /// Submits several circuits in one SubmitBatch call; job ids in input order. Not atomic on the
+    /// server: after an error, jobs before the failing circuit exist.
+    #[wasm_bindgen(js_name = submitBatch, unchecked_return_type = "Promise<string[]>")]
+    pub fn submit_batch(
+        &self,
+        circuits: BatchCircuitsArg,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<BatchOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        let circuits: JsValue = circuits.into();
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                let list = options::batch(&circuits, &o)?;
+                client.submit_batch(list, &backend_id, &call).await
+            }
+            .await;
+            js_result(r.map(|ids| convert::strings(&ids)))
+        })
+    }
+
+    /// The job's current state.
+    #[wasm_bindgen(js_name = getJobStatus, unchecked_return_type = "Promise<Job>")]
+    pub fn get_job_status(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<CallOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                client.get_job_status(&job_id, &call).await
+            }
+            .await;
+            js_result(r.map(|j| convert::job(&j)))
+        })
+    }
+
+    /// The result of a COMPLETED job.
+    #[wasm_bindgen(js_name = getJobResult, unchecked_return_type = "Promise<JobResult>")]
+    pub fn get_job_result(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<CallOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                client.get_job_result(&job_id, &call).await
+            }
+            .await;
+            js_result(r.map(JsJobResult::from))
+        })
+    }
+
+    /// Cancels a QUEUED or RUNNING job; `{ success: false }` (no error) for terminal jobs.
+    #[wasm_bindgen(js_name = cancelJob, unchecked_return_type = "Promise<CancelResult>")]
+    pub fn cancel_job(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<CallOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                client.cancel_job(&job_id, &call).await
+            }
+            .await;
+            js_result(r.map(|c| convert::cancel(&c)))
+        })
+    }
+
+    /// Every registered backend.
+    #[wasm_bindgen(js_name = listBackends, unchecked_return_type = "Promise<BackendInfo[]>")]
+    pub fn list_backends(&self, options: Option<CallOptionsArg>) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                client.list_backends(&call).await
+            }
+            .await;
+            js_result(r.map(|b| convert::backends(&b)))
+        })
+    }
+
+    /// One backend by id.
+    #[wasm_bindgen(js_name = getBackendInfo, unchecked_return_type = "Promise<BackendInfo>")]
+    pub fn get_backend_info(
+        &self,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<CallOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                client.get_backend_info(&backend_id, &call).await
+            }
+            .await;
+            js_result(r.map(|b| convert::backend(&b)))
+        })
+    }
+
+    /// Waits for a terminal state and resolves to the result (WatchJob first, polling as fallback).
+    /// Rejects with `JobFailedError`, `JobCancelledError`, `ResultExpiredError`, `ArvakTimeoutError`
+    /// (`maxWaitMs`; the job is not cancelled), `ArvakAbortError`, or the error of a failing RPC.
+    #[wasm_bindgen(js_name = waitForJob, unchecked_return_type = "Promise<JobResult>")]
+    pub fn wait_for_job(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<WaitOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                let wait = options::wait(&o)?;
+                let on_update = options::callback(&o, "onUpdate")?;
+                let mut report = |u: &crate::logic::data::JobUpdate| {
+                    call_back(&on_update, "onUpdate", || convert::update(u))
+                };
+                client.wait_for_job(&job_id, wait, &call, &mut report).await
+            }
+            .await;
+            js_result(r.map(JsJobResult::from))
+        })
+    }
+
+    /// Subscribes to the job's state changes: an async iterable of `JobUpdate`s that ends after the
+    /// terminal state. Throws an `ArvakError` for invalid options.
+    #[wasm_bindgen(js_name = watchJob, unchecked_return_type = "JobWatch")]
+    pub fn watch_job(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<WatchOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let o = opts(options);
+        let parsed =
+            (|| -> Result<_, ArvakError> { Ok((options::call(&o)?, options::watch(&o)?)) })();
+        let (call, watch) = parsed.map_err(|e| to_js(&e))?;
+        Ok(JsJobWatch::wrap(
+            self.inner.watch_job(&job_id, watch, &call),
+        ))
+    }
+
+    /// Streams a completed job's counts in chunks and resolves to the merged result (`shots` = sum
+    /// of counts; `executionTimeMs` and `metadata` are null: use `getJobResult` for those).
+    #[wasm_bindgen(js_name = streamResults, unchecked_return_type = "Promise<JobResult>")]
+    pub fn stream_results(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<StreamResultsOptionsArg>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let o = opts(options);
+        future_to_promise(async move {
+            let r = async {
+                let call = options::call(&o)?;
+                let chunk_size = options::chunk_size(&o)?;
+                let on_chunk = options::callback(&o, "onChunk")?;
+                let mut report = |c: &crate::logic::data::ResultChunk| {
+                    call_back(&on_chunk, "onChunk", || convert::chunk(c))
+                };
+                client
+                    .stream_results(&job_id, chunk_size, &call, &mut report)
+                    .await
+            }
+            .await;
+            js_result(r.map(JsJobResult::from))
+        })
+    }
+
+    /// Closes the client: pending calls, waits and streams reject with `ArvakAbortError`, later calls
+    /// reject at once. Idempotent.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}

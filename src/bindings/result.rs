@@ -1,0 +1,105 @@
+//! The `JobResult` class.
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+use super::convert::{counts, json, set};
+use crate::logic::data::JobResult;
+
+/// Measurement counts of a completed job, with helpers.
+#[wasm_bindgen(js_name = JobResult)]
+pub struct JsJobResult {
+    inner: JobResult,
+    counts: Object,
+    metadata: JsValue,
+}
+
+impl From<JobResult> for JsJobResult {
+    fn from(inner: JobResult) -> Self {
+        JsJobResult {
+            counts: counts(&inner.counts),
+            metadata: json(inner.metadata_json.as_deref()),
+            inner,
+        }
+    }
+}
+
+impl JsJobResult {
+    /// The Rust result.
+    pub fn inner(&self) -> &JobResult {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen(js_class = JobResult)]
+impl JsJobResult {
+    /// The job.
+    #[wasm_bindgen(getter, js_name = jobId)]
+    pub fn job_id(&self) -> String {
+        self.inner.job_id.clone()
+    }
+
+    /// Bitstring (qubit 0 rightmost) → count, a frozen plain object.
+    #[wasm_bindgen(getter, unchecked_return_type = "Readonly<Record<string, number>>")]
+    pub fn counts(&self) -> JsValue {
+        self.counts.clone().into()
+    }
+
+    /// Shots the job ran (for `streamResults`: the sum of the counts).
+    #[wasm_bindgen(getter)]
+    pub fn shots(&self) -> u32 {
+        self.inner.shots
+    }
+
+    /// Execution wall time in ms; `null` when the server reported 0 or nothing.
+    #[wasm_bindgen(getter, js_name = executionTimeMs, unchecked_return_type = "number | null")]
+    pub fn execution_time_ms(&self) -> JsValue {
+        self.inner
+            .execution_time_ms
+            .map(|v| JsValue::from_f64(v as f64))
+            .unwrap_or(JsValue::NULL)
+    }
+
+    /// Backend metadata (parsed JSON); `null` when empty, `null`, `{}` or invalid.
+    #[wasm_bindgen(getter, unchecked_return_type = "JsonValue | null")]
+    pub fn metadata(&self) -> JsValue {
+        self.metadata.clone()
+    }
+
+    /// Each bitstring's probability: count / shots (or / sum of counts when shots is 0).
+    #[wasm_bindgen(unchecked_return_type = "Record<string, number>")]
+    pub fn probabilities(&self) -> JsValue {
+        let o = Object::new();
+        for (k, p) in self.inner.probabilities() {
+            set(&o, &k, p);
+        }
+        o.into()
+    }
+
+    /// The outcome with the highest count (ties: the smallest bitstring), or `null` when empty.
+    #[wasm_bindgen(js_name = mostFrequent, unchecked_return_type = "MostFrequent | null")]
+    pub fn most_frequent(&self) -> JsValue {
+        match self.inner.most_frequent() {
+            None => JsValue::NULL,
+            Some(m) => {
+                let o = Object::new();
+                set(&o, "bitstring", m.bitstring.as_str());
+                set(&o, "count", m.count as f64);
+                set(&o, "probability", m.probability);
+                o.into()
+            }
+        }
+    }
+
+    /// A plain-object copy (used by `JSON.stringify`).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "JobResultData")]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "jobId", self.inner.job_id.as_str());
+        set(&o, "counts", self.counts.clone());
+        set(&o, "shots", self.inner.shots);
+        set(&o, "executionTimeMs", self.execution_time_ms());
+        set(&o, "metadata", self.metadata.clone());
+        o.into()
+    }
+}

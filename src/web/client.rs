@@ -1,0 +1,627 @@
+//! [`ArvakClient`]: the Rust API of the browser client, and its call pipeline.
+//!
+//! Every unary call goes through the same steps:
+//! deadline (call `timeout_ms`, else the client default) → guard (AbortSignal, `close()`, deadline) →
+//! concurrency permit (`max_concurrency`) → headers (client's, then the call's) + `grpc-timeout` with the
+//! budget left → the grpc-web request → status → [`ArvakError`] by code and RPC.
+
+use std::rc::Rc;
+
+use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
+use web_sys::AbortSignal;
+
+use super::env::now_ms;
+use super::guard::Guard;
+use super::transport::{status_error, Transport};
+use crate::logic::data::{
+    BackendInfo, BatchCircuit, CancelOutcome, Circuit, Job, JobResult, ResultChunk,
+};
+use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
+use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
+use crate::logic::results::{shots_from_counts, ChunkMerger};
+use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
+use crate::logic::wait::DEFAULT_MAX_STREAMS;
+use crate::proto;
+use crate::proto::arvak_service_client::ArvakServiceClient;
+
+/// The fetch `credentials` mode of every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Credentials {
+    /// Never send cookies/HTTP auth.
+    Omit,
+    /// Send them to the page's own origin only (the fetch default).
+    #[default]
+    SameOrigin,
+    /// Always send them (the server must answer CORS with `Access-Control-Allow-Credentials`).
+    Include,
+}
+
+impl Credentials {
+    /// Parses `"omit" | "same-origin" | "include"`.
+    pub fn parse(s: &str) -> Result<Self, ArvakError> {
+        match s {
+            "omit" => Ok(Credentials::Omit),
+            "same-origin" => Ok(Credentials::SameOrigin),
+            "include" => Ok(Credentials::Include),
+            other => Err(ArvakError::invalid_argument(format!(
+                "credentials must be \"omit\", \"same-origin\" or \"include\", got \"{other}\""
+            ))),
+        }
+    }
+
+    fn to_fetch(self) -> tonic_web_wasm_client::options::Credentials {
+        use tonic_web_wasm_client::options::Credentials as C;
+        match self {
+            Credentials::Omit => C::Omit,
+            Credentials::SameOrigin => C::SameOrigin,
+            Credentials::Include => C::Include,
+        }
+    }
+}
+
+/// Options of a client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Default deadline of each call in ms (`None`: no deadline). Default 30 000.
+    pub timeout_ms: Option<f64>,
+    /// Headers sent with every call (e.g. `x-api-key`).
+    pub headers: Vec<(String, String)>,
+    /// fetch `credentials`.
+    pub credentials: Credentials,
+    /// At most this many unary calls in flight; further calls queue (`None`: unlimited).
+    pub max_concurrency: Option<usize>,
+    /// At most this many WatchJob streams for `auto` waits (default 4); more waits poll.
+    pub max_streams: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout_ms: Some(30_000.0),
+            headers: Vec::new(),
+            credentials: Credentials::SameOrigin,
+            max_concurrency: None,
+            max_streams: DEFAULT_MAX_STREAMS,
+        }
+    }
+}
+
+/// Per-call options: every method takes them.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Aborts the call (rejects at once with an abort error and cancels the fetch).
+    pub signal: Option<AbortSignal>,
+    /// This call's deadline in ms (`None`: the client default; `f64::INFINITY`: none).
+    pub timeout_ms: Option<f64>,
+    /// Extra headers for this call (override the client's).
+    pub headers: Vec<(String, String)>,
+}
+
+/// Submission options.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmitOptions {
+    /// Shots (default 1024).
+    pub shots: u32,
+    /// Compiler optimisation level (default 0; ≥ 1 widens simulator keys to 20 bits, spec §9).
+    pub optimization_level: u32,
+}
+
+impl Default for SubmitOptions {
+    fn default() -> Self {
+        SubmitOptions {
+            shots: 1024,
+            optimization_level: 0,
+        }
+    }
+}
+
+/// Ids an error is about.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Ids<'a> {
+    pub job: Option<&'a str>,
+    pub backend: Option<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    pub fn job(id: &'a str) -> Self {
+        Ids {
+            job: Some(id),
+            backend: None,
+        }
+    }
+    pub fn backend(id: &'a str) -> Self {
+        Ids {
+            job: None,
+            backend: Some(id),
+        }
+    }
+    pub fn apply(self, mut e: ArvakError) -> ArvakError {
+        if e.job_id.is_none() {
+            e.job_id = self.job.map(str::to_owned);
+        }
+        if e.backend_id.is_none() {
+            e.backend_id = self.backend.map(str::to_owned);
+        }
+        e
+    }
+}
+
+pub(crate) struct Inner {
+    pub url: String,
+    pub transport: Transport,
+    pub default_timeout_ms: Option<f64>,
+    pub headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
+    pub limiter: Limiter,
+    pub slots: StreamSlots,
+    pub closed: CancelToken,
+}
+
+/// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
+#[derive(Clone)]
+pub struct ArvakClient {
+    pub(crate) inner: Rc<Inner>,
+}
+
+/// Validates headers into metadata entries (ASCII values; binary `-bin` headers are refused).
+fn parse_headers(
+    headers: &[(String, String)],
+) -> Result<Vec<(AsciiMetadataKey, AsciiMetadataValue)>, ArvakError> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let key =
+                AsciiMetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes()).map_err(|_| {
+                    ArvakError::invalid_argument(format!("invalid header name \"{k}\""))
+                })?;
+            let value = AsciiMetadataValue::try_from(v.as_str()).map_err(|_| {
+                ArvakError::invalid_argument(format!(
+                    "invalid value for header \"{k}\" (printable ASCII only)"
+                ))
+            })?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// A message the server must send but did not (`Option` field of a response).
+fn missing(what: &str, rpc: Rpc) -> ArvakError {
+    ArvakError::new(
+        ErrorKind::Other,
+        Code::Internal,
+        format!("The server's {rpc} response has no {what}"),
+    )
+    .with_rpc(rpc)
+}
+
+impl ArvakClient {
+    /// A client for the grpc-web endpoint at `url` (e.g. `http://localhost:8080`; a path prefix is
+    /// kept, trailing slashes are dropped).
+    pub fn new(url: &str, options: ClientOptions) -> Result<Self, ArvakError> {
+        let default_timeout_ms = parse_timeout_ms(options.timeout_ms, "timeoutMs")?;
+        let headers = parse_headers(&options.headers)?;
+        let url = url.trim_end_matches('/').to_owned();
+        Ok(ArvakClient {
+            inner: Rc::new(Inner {
+                transport: Transport::new(&url, options.credentials.to_fetch()),
+                url,
+                default_timeout_ms,
+                headers,
+                limiter: Limiter::new(options.max_concurrency),
+                slots: StreamSlots::new(options.max_streams),
+                closed: CancelToken::new(),
+            }),
+        })
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// Closes the client: pending calls, waits and streams reject with an abort error and later calls
+    /// reject at once. Idempotent.
+    pub fn close(&self) {
+        self.inner.closed.cancel();
+    }
+
+    /// Whether [`ArvakClient::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.is_cancelled()
+    }
+
+    /// WatchJob streams open now (waits and `watch_job` iterators).
+    pub fn open_streams(&self) -> usize {
+        self.inner.slots.open()
+    }
+
+    /// Unary calls in flight now.
+    pub fn calls_in_flight(&self) -> usize {
+        self.inner.limiter.in_use()
+    }
+
+    pub(crate) fn call_timeout(&self, call: &CallOptions) -> Result<Option<f64>, ArvakError> {
+        match call.timeout_ms {
+            None => Ok(self.inner.default_timeout_ms),
+            v => parse_timeout_ms(v, "timeoutMs"),
+        }
+    }
+
+    /// Request metadata: client headers, call headers, and `grpc-timeout` for `deadline`.
+    pub(crate) fn metadata(
+        &self,
+        call: &CallOptions,
+        deadline: Deadline,
+        on_expired: &ArvakError,
+    ) -> Result<MetadataMap, ArvakError> {
+        let mut md = MetadataMap::new();
+        for (k, v) in &self.inner.headers {
+            md.insert(k.clone(), v.clone());
+        }
+        for (k, v) in parse_headers(&call.headers)? {
+            md.insert(k, v);
+        }
+        if let Some(remaining) = deadline.remaining_ms(now_ms()) {
+            let value = format_grpc_timeout(remaining)
+                .and_then(|s| AsciiMetadataValue::try_from(s.as_str()).ok())
+                .ok_or_else(|| on_expired.clone())?;
+            md.insert("grpc-timeout", value);
+        }
+        Ok(md)
+    }
+
+    pub(crate) fn grpc(&self) -> ArvakServiceClient<Transport> {
+        ArvakServiceClient::new(self.inner.transport.clone())
+    }
+
+    pub(crate) fn status_error(&self, status: tonic::Status, rpc: Rpc, ids: Ids<'_>) -> ArvakError {
+        ids.apply(status_error(status, rpc, &self.inner.url))
+    }
+
+    /// The unary pipeline. `cap` further limits the deadline (waits pass their own).
+    pub(crate) async fn unary<Req, Resp, F, Fut>(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        cap: Deadline,
+        ids: Ids<'_>,
+        request: Req,
+        send: F,
+    ) -> Result<Resp, ArvakError>
+    where
+        F: FnOnce(ArvakServiceClient<Transport>, tonic::Request<Req>) -> Fut,
+        Fut: std::future::Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
+    {
+        let result = async {
+            let budget = self.call_timeout(call)?;
+            let deadline = Deadline::after(now_ms(), budget).min(cap);
+            let on_deadline = ArvakError::deadline_exceeded(
+                deadline.budget_ms().or(budget).unwrap_or(f64::INFINITY),
+            );
+            let mut guard = Guard::new(
+                call.signal.as_ref(),
+                &self.inner.closed,
+                deadline,
+                on_deadline.clone(),
+            )?;
+            let _permit = guard.run(self.inner.limiter.acquire()).await?;
+            let metadata = self.metadata(call, deadline, &on_deadline)?;
+            let mut req = tonic::Request::new(request);
+            *req.metadata_mut() = metadata;
+            match guard.run(send(self.grpc(), req)).await? {
+                Ok(resp) => Ok(resp.into_inner()),
+                Err(status) => Err(status_error(status, rpc, &self.inner.url)),
+            }
+        }
+        .await;
+        result.map_err(|e| {
+            let e = if e.rpc.is_none() { e.with_rpc(rpc) } else { e };
+            ids.apply(e)
+        })
+    }
+
+    /// Submits an OpenQASM 3 circuit; resolves to the job id as soon as the job exists.
+    pub async fn submit_qasm(
+        &self,
+        qasm: &str,
+        backend_id: &str,
+        options: SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<String, ArvakError> {
+        self.submit(Circuit::Qasm3(qasm.to_owned()), backend_id, options, call)
+            .await
+    }
+
+    /// Submits an Arvak IR JSON circuit (the service currently rejects this format).
+    pub async fn submit_circuit_json(
+        &self,
+        json: &str,
+        backend_id: &str,
+        options: SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<String, ArvakError> {
+        self.submit(
+            Circuit::ArvakIrJson(json.to_owned()),
+            backend_id,
+            options,
+            call,
+        )
+        .await
+    }
+
+    async fn submit(
+        &self,
+        circuit: Circuit,
+        backend_id: &str,
+        options: SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<String, ArvakError> {
+        let request = proto::SubmitJobRequest {
+            circuit: Some(circuit.into_payload()),
+            backend_id: backend_id.to_owned(),
+            shots: options.shots,
+            optimization_level: options.optimization_level,
+        };
+        let resp = self
+            .unary(
+                Rpc::SubmitJob,
+                call,
+                Deadline::none(),
+                Ids::backend(backend_id),
+                request,
+                |mut c, r| async move { c.submit_job(r).await },
+            )
+            .await?;
+        if resp.job_id.is_empty() {
+            return Err(missing("job id", Rpc::SubmitJob).with_backend(backend_id));
+        }
+        Ok(resp.job_id)
+    }
+
+    /// Submits several circuits to one backend in one SubmitBatch call; job ids in input order.
+    ///
+    /// The service is not atomic (spec §6.2): on an error, jobs before the failing circuit exist.
+    pub async fn submit_batch(
+        &self,
+        circuits: Vec<BatchCircuit>,
+        backend_id: &str,
+        call: &CallOptions,
+    ) -> Result<Vec<String>, ArvakError> {
+        let n = circuits.len();
+        let request = proto::SubmitBatchRequest {
+            backend_id: backend_id.to_owned(),
+            jobs: circuits
+                .into_iter()
+                .map(|c| proto::BatchJobRequest {
+                    circuit: Some(c.circuit.into_payload()),
+                    shots: c.shots,
+                    optimization_level: c.optimization_level,
+                })
+                .collect(),
+        };
+        let resp = self
+            .unary(
+                Rpc::SubmitBatch,
+                call,
+                Deadline::none(),
+                Ids::backend(backend_id),
+                request,
+                |mut c, r| async move { c.submit_batch(r).await },
+            )
+            .await?;
+        if resp.job_ids.len() != n {
+            return Err(ArvakError::new(
+                ErrorKind::Other,
+                Code::Internal,
+                format!(
+                    "The server returned {} job ids for {n} circuits",
+                    resp.job_ids.len()
+                ),
+            )
+            .with_rpc(Rpc::SubmitBatch)
+            .with_backend(backend_id));
+        }
+        Ok(resp.job_ids)
+    }
+
+    /// The job's current state.
+    pub async fn get_job_status(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+    ) -> Result<Job, ArvakError> {
+        self.get_job_status_capped(job_id, call, Deadline::none())
+            .await
+    }
+
+    pub(crate) async fn get_job_status_capped(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<Job, ArvakError> {
+        let request = proto::GetJobStatusRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp = self
+            .unary(
+                Rpc::GetJobStatus,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                |mut c, r| async move { c.get_job_status(r).await },
+            )
+            .await?;
+        resp.job
+            .map(Job::from)
+            .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+    }
+
+    /// The result of a COMPLETED job (job-not-completed / job-failed errors otherwise).
+    pub async fn get_job_result(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+    ) -> Result<JobResult, ArvakError> {
+        self.get_job_result_capped(job_id, call, Deadline::none())
+            .await
+    }
+
+    pub(crate) async fn get_job_result_capped(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<JobResult, ArvakError> {
+        let request = proto::GetJobResultRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp = self
+            .unary(
+                Rpc::GetJobResult,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                |mut c, r| async move { c.get_job_result(r).await },
+            )
+            .await?;
+        resp.result
+            .map(JobResult::from)
+            .ok_or_else(|| missing("result", Rpc::GetJobResult).with_job(job_id))
+    }
+
+    /// Cancels a QUEUED or RUNNING job. Already-terminal jobs give `success == false`, not an error.
+    pub async fn cancel_job(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+    ) -> Result<CancelOutcome, ArvakError> {
+        let request = proto::CancelJobRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp = self
+            .unary(
+                Rpc::CancelJob,
+                call,
+                Deadline::none(),
+                Ids::job(job_id),
+                request,
+                |mut c, r| async move { c.cancel_job(r).await },
+            )
+            .await?;
+        Ok(CancelOutcome::from(resp))
+    }
+
+    /// Every registered backend.
+    pub async fn list_backends(&self, call: &CallOptions) -> Result<Vec<BackendInfo>, ArvakError> {
+        let resp = self
+            .unary(
+                Rpc::ListBackends,
+                call,
+                Deadline::none(),
+                Ids::default(),
+                proto::ListBackendsRequest {},
+                |mut c, r| async move { c.list_backends(r).await },
+            )
+            .await?;
+        Ok(resp.backends.into_iter().map(BackendInfo::from).collect())
+    }
+
+    /// One backend by id.
+    pub async fn get_backend_info(
+        &self,
+        backend_id: &str,
+        call: &CallOptions,
+    ) -> Result<BackendInfo, ArvakError> {
+        let request = proto::GetBackendInfoRequest {
+            backend_id: backend_id.to_owned(),
+        };
+        let resp = self
+            .unary(
+                Rpc::GetBackendInfo,
+                call,
+                Deadline::none(),
+                Ids::backend(backend_id),
+                request,
+                |mut c, r| async move { c.get_backend_info(r).await },
+            )
+            .await?;
+        resp.backend
+            .map(BackendInfo::from)
+            .ok_or_else(|| missing("backend", Rpc::GetBackendInfo).with_backend(backend_id))
+    }
+
+    /// Streams a COMPLETED job's counts in chunks (StreamResults) and merges them.
+    ///
+    /// `chunk_size` 0/`None` lets the server choose (1000). `on_chunk` sees every chunk. The deadline
+    /// covers the whole stream. The merged result's `shots` is the sum of the counts (chunks carry no
+    /// shot count), `execution_time_ms` and metadata are `None` — use `get_job_result` for those.
+    pub async fn stream_results(
+        &self,
+        job_id: &str,
+        chunk_size: Option<u32>,
+        call: &CallOptions,
+        on_chunk: &mut dyn FnMut(&ResultChunk),
+    ) -> Result<JobResult, ArvakError> {
+        let rpc = Rpc::StreamResults;
+        let ids = Ids::job(job_id);
+        let result = async {
+            let budget = self.call_timeout(call)?;
+            let deadline = Deadline::after(now_ms(), budget);
+            let on_deadline = ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
+            let mut guard = Guard::new(
+                call.signal.as_ref(),
+                &self.inner.closed,
+                deadline,
+                on_deadline.clone(),
+            )?;
+            let mut req = tonic::Request::new(proto::StreamResultsRequest {
+                job_id: job_id.to_owned(),
+                chunk_size: chunk_size.unwrap_or(0),
+            });
+            *req.metadata_mut() = self.metadata(call, deadline, &on_deadline)?;
+            let mut grpc = self.grpc();
+            let mut stream = guard
+                .run(grpc.stream_results(req))
+                .await?
+                .map_err(|s| status_error(s, rpc, &self.inner.url))?
+                .into_inner();
+            let mut merger = ChunkMerger::new();
+            loop {
+                let msg = guard
+                    .run(stream.message())
+                    .await?
+                    .map_err(|s| status_error(s, rpc, &self.inner.url))?;
+                let Some(chunk) = msg else { break };
+                let chunk = ResultChunk::from(chunk);
+                on_chunk(&chunk);
+                merger
+                    .push(
+                        chunk.chunk_index,
+                        chunk.total_chunks,
+                        chunk.is_final,
+                        chunk.counts,
+                    )
+                    .map_err(|e| {
+                        ArvakError::new(ErrorKind::Other, Code::DataLoss, e.to_string())
+                    })?;
+            }
+            let counts = merger
+                .finish()
+                .map_err(|e| ArvakError::new(ErrorKind::Other, Code::DataLoss, e.to_string()))?;
+            Ok(JobResult {
+                job_id: job_id.to_owned(),
+                shots: shots_from_counts(&counts),
+                counts,
+                execution_time_ms: None,
+                metadata_json: None,
+            })
+        }
+        .await;
+        result.map_err(|e: ArvakError| {
+            let e = if e.rpc.is_none() { e.with_rpc(rpc) } else { e };
+            ids.apply(e)
+        })
+    }
+}

@@ -1,0 +1,316 @@
+//! `wait_for_job`: WatchJob first, polling as the fallback, then a confirming call.
+//!
+//! * `auto`: a WatchJob stream if a stream slot is free (cap: `ClientOptions::max_streams`), together
+//!   with a few early status polls (25, 50, 100, 200 ms) so a job that finishes right after submit is
+//!   seen within tens of ms instead of at the stream's next tick; without a free slot, polling.
+//! * `watch`: the stream regardless of the cap. `poll`: polling only.
+//! * Polling uses [`PollSchedule`]: an immediate check, then 25, 50, 100, … ms up to
+//!   `poll_interval_ms`.
+//! * A stream that fails for a transport reason, or ends without a terminal state, falls back to
+//!   polling; a definitive answer (job not found, unauthenticated) ends the wait.
+//! * The final state is confirmed: COMPLETED and FAILED through GetJobResult (the result, or the
+//!   server's `ABORTED` message → job-failed error), CANCELED / RESULT_EXPIRED seen on the stream
+//!   through GetJobStatus.
+//! * `max_wait_ms` bounds the whole wait (timeout error; the job is not cancelled); every RPC inside
+//!   also has the call timeout. Abort, `close()` and the wait deadline drop everything in flight.
+
+use super::client::{ArvakClient, CallOptions, Ids};
+use super::env::{first, now_ms, sleep, timer, Either};
+use super::guard::Guard;
+use crate::logic::data::{Job, JobResult, JobState, JobUpdate};
+use crate::logic::deadline::{parse_timeout_ms, Deadline};
+use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
+use crate::logic::wait::{finish_for, EarlyPolls, Finish, PollSchedule, StateDeduper, Strategy};
+use crate::proto;
+
+/// Options of [`ArvakClient::wait_for_job`].
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// The longest pause between two status polls (default 1000 ms).
+    pub poll_interval_ms: f64,
+    /// Give up after this long (`None`: wait for ever, or until aborted).
+    pub max_wait_ms: Option<f64>,
+    /// How to learn about state changes.
+    pub strategy: Strategy,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            poll_interval_ms: 1000.0,
+            max_wait_ms: None,
+            strategy: Strategy::Auto,
+        }
+    }
+}
+
+/// What the watch phase ended with.
+enum WatchEnd {
+    /// A terminal state was seen (not yet confirmed).
+    Terminal(JobState, Rpc),
+    /// The stream ended or failed without one: poll.
+    Poll,
+}
+
+struct WaitCtx<'a> {
+    client: &'a ArvakClient,
+    job_id: &'a str,
+    call: CallOptions,
+    cap: Deadline,
+    max_wait_ms: Option<f64>,
+    dedupe: StateDeduper,
+    on_update: &'a mut dyn FnMut(&JobUpdate),
+}
+
+impl WaitCtx<'_> {
+    fn report(&mut self, update: JobUpdate) {
+        if self.dedupe.changed(update.state) {
+            (self.on_update)(&update);
+        }
+    }
+
+    /// Maps an RPC timeout caused by the wait's own deadline to the wait's timeout error.
+    fn wait_error(&self, e: ArvakError) -> ArvakError {
+        match self.max_wait_ms {
+            Some(max) if e.kind == ErrorKind::Timeout && self.cap.expired(now_ms()) => {
+                ArvakError::wait_timeout(self.job_id, max)
+                    .with_rpc(e.rpc.unwrap_or(Rpc::GetJobStatus))
+            }
+            _ => e,
+        }
+    }
+
+    async fn status(&mut self) -> Result<Job, ArvakError> {
+        let job = self
+            .client
+            .get_job_status_capped(self.job_id, &self.call, self.cap)
+            .await
+            .map_err(|e| self.wait_error(e))?;
+        self.report(JobUpdate::from_job(&job, now_ms()));
+        Ok(job)
+    }
+
+    async fn watch(&mut self, early: Option<EarlyPolls>) -> Result<WatchEnd, ArvakError> {
+        let client = self.client;
+        let rpc = Rpc::WatchJob;
+        let ids = Ids::job(self.job_id);
+        // Opening the stream is bounded by the call timeout; the stream itself only by the wait.
+        let budget = client.call_timeout(&self.call)?;
+        let open_deadline = Deadline::after(now_ms(), budget).min(self.cap);
+        let on_open_deadline =
+            ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY)).with_rpc(rpc);
+        let mut open_guard = Guard::new(
+            None,
+            &client.inner.closed,
+            open_deadline,
+            on_open_deadline.clone(),
+        )?;
+        let mut req = tonic::Request::new(proto::WatchJobRequest {
+            job_id: self.job_id.to_owned(),
+        });
+        *req.metadata_mut() = client.metadata(&self.call, self.cap, &on_open_deadline)?;
+        let mut grpc = client.grpc();
+        let mut stream = open_guard
+            .run(grpc.watch_job(req))
+            .await?
+            .map_err(|s| client.status_error(s, rpc, ids))?
+            .into_inner();
+        drop(open_guard);
+
+        let mut early = early;
+        let mut next_poll = early
+            .as_mut()
+            .and_then(EarlyPolls::next_delay_ms)
+            .map(timer);
+        loop {
+            let poll_timer = async {
+                match next_poll.as_mut() {
+                    Some(t) => t.await,
+                    None => super::env::never().await,
+                }
+            };
+            let event = first(stream.message(), poll_timer).await;
+            match event {
+                Either::Left(Ok(Some(update))) => {
+                    let update = JobUpdate::from(update);
+                    let state = update.state;
+                    self.report(update);
+                    if state.is_terminal() {
+                        return Ok(WatchEnd::Terminal(state, rpc));
+                    }
+                }
+                Either::Left(Ok(None)) => return Ok(WatchEnd::Poll),
+                Either::Left(Err(status)) => return Err(client.status_error(status, rpc, ids)),
+                Either::Right(()) => {
+                    let job = self.status().await?;
+                    if job.state.is_terminal() {
+                        // Seen by GetJobStatus: already confirmed for CANCELED / RESULT_EXPIRED.
+                        return Ok(WatchEnd::Terminal(job.state, Rpc::GetJobStatus));
+                    }
+                    next_poll = early
+                        .as_mut()
+                        .and_then(EarlyPolls::next_delay_ms)
+                        .map(timer);
+                }
+            }
+        }
+    }
+
+    async fn poll(&mut self, mut schedule: PollSchedule) -> Result<JobState, ArvakError> {
+        loop {
+            sleep(schedule.next_delay_ms()).await;
+            let job = self.status().await?;
+            if job.state.is_terminal() {
+                return Ok(job.state);
+            }
+        }
+    }
+
+    /// Turns a terminal state into the result or the matching error, confirming it with the server.
+    async fn finish(&mut self, state: JobState, seen_by: Rpc) -> Result<JobResult, ArvakError> {
+        let mut state = state;
+        if seen_by != Rpc::GetJobStatus
+            && matches!(finish_for(state), Some(Finish::Cancelled | Finish::Expired))
+        {
+            state = self.status().await?.state;
+        }
+        match finish_for(state) {
+            Some(Finish::FetchResult | Finish::Failed) => {
+                match self
+                    .client
+                    .get_job_result_capped(self.job_id, &self.call, self.cap)
+                    .await
+                {
+                    Ok(result) => Ok(result),
+                    // Completed-then-cancelled race (spec §6.5), or a purged result: re-read the state.
+                    Err(e) if e.kind == ErrorKind::JobNotCompleted => {
+                        let job = self.status().await?;
+                        match finish_for(job.state) {
+                            Some(Finish::Cancelled) => Err(self.cancelled(Rpc::GetJobStatus)),
+                            Some(Finish::Expired) => Err(self.expired(Rpc::GetJobStatus)),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(self.wait_error(e)),
+                }
+            }
+            Some(Finish::Cancelled) => Err(self.cancelled(Rpc::GetJobStatus)),
+            Some(Finish::Expired) => Err(self.expired(Rpc::GetJobStatus)),
+            None => Err(ArvakError::new(
+                ErrorKind::Other,
+                Code::Internal,
+                format!(
+                    "Job {} went back to {} after a terminal state",
+                    self.job_id,
+                    state.as_str()
+                ),
+            )
+            .with_rpc(Rpc::GetJobStatus)
+            .with_job(self.job_id)),
+        }
+    }
+
+    fn cancelled(&self, rpc: Rpc) -> ArvakError {
+        ArvakError::new(
+            ErrorKind::JobCancelled,
+            Code::FailedPrecondition,
+            format!("Job {} was cancelled", self.job_id),
+        )
+        .with_rpc(rpc)
+        .with_job(self.job_id)
+    }
+
+    fn expired(&self, rpc: Rpc) -> ArvakError {
+        ArvakError::new(
+            ErrorKind::ResultExpired,
+            Code::FailedPrecondition,
+            format!(
+                "Job {} completed but its result has expired on the server",
+                self.job_id
+            ),
+        )
+        .with_rpc(rpc)
+        .with_job(self.job_id)
+    }
+}
+
+impl ArvakClient {
+    /// Waits until the job is terminal and returns its result.
+    ///
+    /// Errors: job failed (server's message), job cancelled, result expired, timeout
+    /// (`max_wait_ms`; the job keeps running), abort, and any RPC error. `on_update` sees each
+    /// state change once.
+    pub async fn wait_for_job(
+        &self,
+        job_id: &str,
+        options: WaitOptions,
+        call: &CallOptions,
+        on_update: &mut dyn FnMut(&JobUpdate),
+    ) -> Result<JobResult, ArvakError> {
+        let max_wait_ms = parse_timeout_ms(options.max_wait_ms, "maxWaitMs")?;
+        if !(options.poll_interval_ms.is_finite() && options.poll_interval_ms >= 0.0) {
+            return Err(ArvakError::invalid_argument(format!(
+                "pollIntervalMs must be a non-negative number, got {}",
+                options.poll_interval_ms
+            )));
+        }
+        // Validate the call timeout up front (it is used by every RPC of the wait).
+        self.call_timeout(call)?;
+        let cap = Deadline::after(now_ms(), max_wait_ms);
+        let on_deadline = ArvakError::wait_timeout(job_id, max_wait_ms.unwrap_or(f64::INFINITY));
+        let mut guard = Guard::new(call.signal.as_ref(), &self.inner.closed, cap, on_deadline)
+            .map_err(|e| e.with_job(job_id))?;
+        let mut ctx = WaitCtx {
+            client: self,
+            job_id,
+            // The guard handles the signal for the whole wait; inner calls need no listener each.
+            call: CallOptions {
+                signal: None,
+                timeout_ms: call.timeout_ms,
+                headers: call.headers.clone(),
+            },
+            cap,
+            max_wait_ms,
+            dedupe: StateDeduper::default(),
+            on_update,
+        };
+        let body = async {
+            let slot = match options.strategy {
+                Strategy::Poll => None,
+                Strategy::Watch => Some(self.inner.slots.force_acquire()),
+                Strategy::Auto => self.inner.slots.try_acquire(),
+            };
+            let mut schedule = PollSchedule::new(options.poll_interval_ms);
+            if let Some(slot) = slot {
+                let early = (options.strategy == Strategy::Auto)
+                    .then(|| EarlyPolls::new(options.poll_interval_ms));
+                let end = ctx.watch(early).await;
+                drop(slot);
+                match end {
+                    Ok(WatchEnd::Terminal(state, rpc)) => return ctx.finish(state, rpc).await,
+                    Ok(WatchEnd::Poll) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind,
+                            ErrorKind::JobNotFound
+                                | ErrorKind::Unauthenticated
+                                | ErrorKind::Aborted
+                                | ErrorKind::Timeout
+                        ) =>
+                    {
+                        return Err(ctx.wait_error(e));
+                    }
+                    // Transport trouble or a proxy cutting the stream: fall back to polling.
+                    Err(_) => {}
+                }
+                schedule = PollSchedule::new(options.poll_interval_ms);
+            }
+            let state = ctx.poll(schedule).await?;
+            ctx.finish(state, Rpc::GetJobStatus).await
+        };
+        match guard.run(body).await {
+            Ok(r) => r,
+            Err(e) => Err(e.with_job(job_id)),
+        }
+    }
+}
