@@ -5,3 +5,7 @@ pub mod proto {
     #![allow(missing_docs, clippy::all)]
     tonic::include_proto!("arvak.v1");
 }
+
+pub mod circuit;
+pub mod qasm;
+pub mod simulator;
