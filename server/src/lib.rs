@@ -6,6 +6,15 @@ pub mod proto {
     tonic::include_proto!("arvak.v1");
 }
 
+pub mod app;
+pub mod backend;
 pub mod circuit;
+pub mod config;
+pub mod control;
+pub mod faults;
+pub mod gateway;
+pub mod limits;
 pub mod qasm;
+pub mod service;
 pub mod simulator;
+pub mod store;

@@ -1,0 +1,149 @@
+//! Plain-HTTP endpoints beside the gRPC service on the same port: `/__stats` and `/__faults`
+//! for tests, and `/__bad/<mode>/…`, deliberately broken grpc-web answers for client tests.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::faults::{FaultConfig, StatsSnapshot};
+use crate::service::AppState;
+
+/// The control and test routes.
+pub fn routes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/__stats", get(get_stats))
+        .route("/__stats/reset", post(reset_stats))
+        .route(
+            "/__faults",
+            get(get_faults).post(set_faults).delete(reset_faults),
+        )
+        .route("/__bad/{mode}/{*rest}", post(bad_grpc_web))
+        .with_state(state)
+}
+
+/// `GET /health`, shaped like the service's health endpoint (which upstream serves on a separate port).
+async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "healthy",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    }))
+}
+
+async fn get_stats(State(state): State<Arc<AppState>>) -> Json<StatsSnapshot> {
+    Json(
+        state
+            .stats
+            .snapshot(state.store.created(), state.store.len() as u64),
+    )
+}
+
+async fn reset_stats(State(state): State<Arc<AppState>>) -> Json<StatsSnapshot> {
+    state.stats.reset();
+    get_stats(State(state)).await
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FaultsView {
+    rules: std::collections::BTreeMap<String, crate::faults::FaultRule>,
+    min_job_ms: u64,
+    rate_limit: u32,
+    api_key_required: bool,
+}
+
+async fn get_faults(State(state): State<Arc<AppState>>) -> Json<FaultsView> {
+    let rules = state
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .rules
+        .clone();
+    let runtime = state.runtime();
+    Json(FaultsView {
+        rules,
+        min_job_ms: runtime.min_job_ms,
+        rate_limit: runtime.rate_limit,
+        api_key_required: runtime.api_key.is_some(),
+    })
+}
+
+async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let config: FaultConfig = match serde_json::from_slice(&body) {
+        Ok(config) => config,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("invalid fault config: {e}\n"),
+            )
+                .into_response()
+        }
+    };
+    if let Err(e) = config.validate() {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("invalid fault config: {e}\n"),
+        )
+            .into_response();
+    }
+    tracing::info!(?config, "fault configuration replaced");
+    state.apply_faults(config);
+    get_faults(State(state)).await.into_response()
+}
+
+async fn reset_faults(State(state): State<Arc<AppState>>) -> Json<FaultsView> {
+    state.reset_faults();
+    get_faults(State(state)).await
+}
+
+/// A grpc-web frame: flag byte, big-endian length, payload.
+fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + 5);
+    out.push(flag);
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
+    let grpc_web = HeaderValue::from_static("application/grpc-web+proto");
+    let with_body = |body: Vec<u8>| {
+        let mut response = Response::new(Body::from(body));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, grpc_web.clone());
+        response
+    };
+    match mode.as_str() {
+        "no-status" => with_body(Vec::new()),
+        "truncated" => {
+            let mut body = vec![0u8, 0, 0, 0, 100];
+            body.extend_from_slice(&[0x0a, 0x03, b'a', b'b', b'c']);
+            with_body(body)
+        }
+        "garbage" => {
+            let mut body = frame(0x00, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+            body.extend(frame(0x80, b"grpc-status:0\r\n"));
+            with_body(body)
+        }
+        "html" => (
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body>not a grpc-web endpoint</body></html>",
+        )
+            .into_response(),
+        "http-500" => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal server error\n").into_response()
+        }
+        other => (
+            StatusCode::NOT_FOUND,
+            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500)\n"),
+        )
+            .into_response(),
+    }
+}
