@@ -1,0 +1,148 @@
+// Drives bench/www in headless Chromium (playwright-core + Debian's chromium), interleaving rounds
+// of both clients, then prints a table and writes bench/results/latest.json.
+//   node bench/run.mjs <server-url> [rounds]
+import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, "..", "tools", "package.json"));
+const { chromium } = require("playwright-core");
+
+const url = process.argv[2];
+const rounds = Number(process.argv[3] || 3);
+if (!url) throw new Error("usage: node bench/run.mjs <server-url> [rounds]");
+
+const median = (xs) => {
+  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
+};
+const fmt = (x, d = 1) => (x == null ? "–" : Number(x).toFixed(d));
+
+async function setMinJobMs(ms) {
+  await fetch(`${url}/__faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ rules: {}, minJobMs: ms }),
+  });
+}
+
+function gzipBytes(path) {
+  return gzipSync(readFileSync(path), { level: 9 }).length;
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info",
+    "--js-flags=--expose-gc",
+  ],
+});
+const page = await browser.newPage();
+page.on("pageerror", (e) => console.error("page error:", e.message));
+await page.goto(`${url}/index.html`);
+await page.waitForFunction(() => window.bench !== undefined);
+const { jobId, hasBatchManager } = await page.evaluate(() => window.bench.setup());
+
+const raw = { unary: { ours: [], connect: [] }, throughput: {}, wait: { watch: [], poll: [] } };
+const modes = ["ours-promise-all", "connect-promise-all"];
+if (hasBatchManager) modes.unshift("ours-batch-manager");
+const sizes = [50, 500, 1000];
+for (const m of modes) raw.throughput[m] = Object.fromEntries(sizes.map((n) => [n, []]));
+
+for (let round = 1; round <= rounds; round++) {
+  console.error(`round ${round}/${rounds}`);
+  await setMinJobMs(0);
+  for (const lib of round % 2 ? ["ours", "connect"] : ["connect", "ours"]) {
+    raw.unary[lib].push(await page.evaluate(([l, id]) => window.bench.unary(l, id, 1000), [lib, jobId]));
+  }
+  for (const n of sizes) {
+    const order = round % 2 ? modes : [...modes].reverse();
+    for (const m of order) {
+      raw.throughput[m][n].push(await page.evaluate(([mode, count]) => window.bench.throughput(mode, count), [m, n]));
+    }
+  }
+  await setMinJobMs(200);
+  for (const strategy of round % 2 ? ["watch", "poll"] : ["poll", "watch"]) {
+    raw.wait[strategy].push(await page.evaluate(([s]) => window.bench.waitOverhead(s, 200, 20), [strategy]));
+  }
+  await setMinJobMs(0);
+}
+const mem = {};
+for (const lib of ["ours", "connect"]) {
+  mem[lib] = await page.evaluate(([l, id]) => window.bench.memory(l, id, 10000), [lib, jobId]);
+}
+await browser.close();
+
+const pkgDir = join(here, "www", "pkg");
+const wasmFile = readdirSync(pkgDir).find((f) => f.endsWith(".wasm"));
+const size = {
+  oursWasmGzip: gzipBytes(join(pkgDir, wasmFile)),
+  oursGlueGzip: gzipBytes(join(pkgDir, "arvak_grpc_wasm.js")),
+  connectBundleGzip: gzipBytes(join(here, "www", "peer.bundle.js")),
+};
+size.oursTotalGzip = size.oursWasmGzip + size.oursGlueGzip;
+
+const unary = Object.fromEntries(
+  ["ours", "connect"].map((lib) => [lib, Object.fromEntries(["p50", "p90", "p99"].map((k) => [k, median(raw.unary[lib].map((r) => r[k]))]))]),
+);
+const throughput = Object.fromEntries(
+  modes.map((m) => [m, Object.fromEntries(sizes.map((n) => [n, median(raw.throughput[m][n].map((r) => r.jobsPerSecond))]))]),
+);
+const wait = Object.fromEntries(
+  ["watch", "poll"].map((s) => [s, { p50: median(raw.wait[s].map((r) => r.p50)), p99: median(raw.wait[s].map((r) => r.p99)) }]),
+);
+
+const lines = [];
+const out = (s = "") => lines.push(s);
+out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; rounds: ${rounds} (medians)`);
+out();
+out("| unary GetJobStatus (ms, 1000 sequential calls) | p50 | p90 | p99 |");
+out("|---|---:|---:|---:|");
+for (const lib of ["ours", "connect"]) {
+  const name = lib === "ours" ? "arvak-grpc-wasm" : "Connect-ES 2.3 (connect-web)";
+  out(`| ${name} | ${fmt(unary[lib].p50, 2)} | ${fmt(unary[lib].p90, 2)} | ${fmt(unary[lib].p99, 2)} |`);
+}
+out(`| ratio ours/peer | ${fmt(unary.ours.p50 / unary.connect.p50, 2)} | ${fmt(unary.ours.p90 / unary.connect.p90, 2)} | ${fmt(unary.ours.p99 / unary.connect.p99, 2)} |`);
+out();
+out("| throughput, Bell × 100 shots, first submit → last result (jobs/s) | N=50 | N=500 | N=1000 |");
+out("|---|---:|---:|---:|");
+const label = {
+  "ours-batch-manager": "arvak-grpc-wasm BatchJobManager",
+  "ours-promise-all": "arvak-grpc-wasm Promise.all(submit → waitForJob)",
+  "connect-promise-all": "Connect-ES Promise.all(submit → poll 50 ms → result)",
+};
+for (const m of modes) out(`| ${label[m]} | ${sizes.map((n) => fmt(throughput[m][n], 0)).join(" | ")} |`);
+out("| seed's published figure (Python BatchJobManager, 50 jobs; theirs, not measured here) | 16.1 | – | – |");
+out("| seed's published figure (Python async client, 50 jobs; theirs, not measured here) | 13.2 | – | – |");
+out("| seed's published figure (Python sequential, 50 jobs; theirs, not measured here) | 2.0 | – | – |");
+out();
+out("| wait overhead, 200 ms jobs: resolution − run time (ms) | p50 | p99 |");
+out("|---|---:|---:|");
+for (const s of ["watch", "poll"]) out(`| waitForJob strategy "${s}" | ${fmt(wait[s].p50)} | ${fmt(wait[s].p99)} |`);
+out();
+out("| size (gzip -9 bytes) | value |");
+out("|---|---:|");
+out(`| arvak-grpc-wasm .wasm + JS glue | ${size.oursTotalGzip} (${size.oursWasmGzip} + ${size.oursGlueGzip}) |`);
+out(`| Connect-ES bundle (esbuild, minified) | ${size.connectBundleGzip} |`);
+out(`| ratio ours/peer | ${fmt(size.oursTotalGzip / size.connectBundleGzip, 2)} |`);
+out();
+out("| memory after 10,000 GetJobStatus calls (after 500 warm-up) | wasm memory | externref table | JS heap |");
+out("|---|---:|---:|---:|");
+for (const lib of ["ours", "connect"]) {
+  const { before, after } = mem[lib];
+  const name = lib === "ours" ? "arvak-grpc-wasm" : "Connect-ES";
+  const wasmCol = lib === "ours" ? `${before.wasmBytes} → ${after.wasmBytes}` : "–";
+  const tableCol = lib === "ours" ? `${before.tableLength} → ${after.tableLength}` : "–";
+  out(`| ${name} | ${wasmCol} | ${tableCol} | ${before.jsHeapBytes} → ${after.jsHeapBytes} |`);
+}
+console.log(lines.join("\n"));
+mkdirSync(join(here, "results"), { recursive: true });
+const stamp = new Date().toISOString();
+const report = { stamp, url, rounds, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30 }, unary, throughput, wait, size, memory: mem, raw, table: lines.join("\n") };
+writeFileSync(join(here, "results", "latest.json"), JSON.stringify(report, null, 2));
+console.error(`wrote ${join(here, "results", "latest.json")}`);

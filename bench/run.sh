@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One command for the benchmarks: builds release artifacts (wasm package, Connect-ES peer bundle,
+# dev server), starts the dev server (rate limit off, default watch interval) on a free port,
+# drives bench/www in headless Chromium, prints the table and writes bench/results/latest.json.
+#   bench/run.sh [rounds]      (default 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+scripts/setup.sh
+use_project_tools
+scripts/build-pkg.sh
+(cd bench && npm ci --no-audit --no-fund --loglevel=error && node_modules/.bin/buf generate \
+  && node_modules/.bin/esbuild peer.js --bundle --minify --format=esm --outfile=www/peer.bundle.js --log-level=warning)
+rm -rf bench/www/pkg && cp -r pkg/web bench/www/pkg
+cargo build --profile server -p arvak-dev-server
+
+mkdir -p target/bench-logs
+trap stop_dev_server EXIT
+start_dev_server target/server/arvak-dev-server target/bench-logs/dev-server \
+  --www bench/www --rate-limit 0 --max-concurrent-jobs 1000000 --job-capacity 100000
+node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}"

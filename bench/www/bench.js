@@ -1,0 +1,120 @@
+// Benchmark workloads, run inside one headless Chromium page for both clients.
+// The Node driver (bench/run.mjs) calls window.bench.* and collects the figures;
+// nothing here asserts on timings.
+import init, * as arvak from "./pkg/arvak_grpc_wasm.js";
+import { connectClient } from "./peer.bundle.js";
+
+const BELL = "OPENQASM 3.0; qubit[2] q; h q[0]; cx q[0], q[1];";
+const TERMINAL = new Set([3, 4, 5, 6]); // COMPLETED FAILED CANCELED RESULT_EXPIRED
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let wasm;
+let ours;
+let peer;
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+function summary(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
+}
+
+async function setup() {
+  wasm = await init();
+  const url = window.location.origin;
+  ours = new arvak.ArvakClient(url, { timeoutMs: 60000 });
+  peer = connectClient(url);
+  const jobId = await ours.submitQasm(BELL, "simulator", { shots: 100 });
+  await ours.waitForJob(jobId);
+  return { jobId, hasBatchManager: typeof arvak.BatchJobManager === "function" };
+}
+
+/** Sequential GetJobStatus calls; returns per-call latency percentiles in ms. */
+async function unary(lib, jobId, calls) {
+  const samples = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    if (lib === "ours") await ours.getJobStatus(jobId);
+    else await peer.getJobStatus({ jobId });
+    samples.push(performance.now() - t0);
+  }
+  return summary(samples);
+}
+
+async function connectWait(jobId) {
+  // The plain peer loop: poll status (immediately, then every 50 ms), then fetch the result.
+  for (;;) {
+    const { job } = await peer.getJobStatus({ jobId });
+    if (TERMINAL.has(job.state)) break;
+    await sleep(50);
+  }
+  return (await peer.getJobResult({ jobId })).result;
+}
+
+/** N Bell circuits × 100 shots, first submit → last result; jobs/s. */
+async function throughput(mode, n) {
+  const t0 = performance.now();
+  let results;
+  if (mode === "ours-batch-manager") {
+    const manager = new arvak.BatchJobManager(ours, { maxWorkers: 10 });
+    const circuits = Array.from({ length: n }, () => ({ qasm: BELL, shots: 100 }));
+    const batch = await manager.executeBatch(circuits, "simulator", {});
+    results = batch.results.filter(Boolean);
+  } else if (mode === "ours-promise-all") {
+    results = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const id = await ours.submitQasm(BELL, "simulator", { shots: 100 });
+        return ours.waitForJob(id);
+      }),
+    );
+  } else {
+    results = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const { jobId } = await peer.submitJob({
+          circuit: { format: { case: "qasm3", value: BELL } },
+          backendId: "simulator",
+          shots: 100,
+        });
+        return connectWait(jobId);
+      }),
+    );
+  }
+  const ms = performance.now() - t0;
+  return { n, ok: results.length, ms, jobsPerSecond: (results.length / ms) * 1000 };
+}
+
+/** Jobs with a fixed run time (server minJobMs): resolution time minus run time, per strategy. */
+async function waitOverhead(strategy, runMs, jobs) {
+  const overheads = [];
+  for (let i = 0; i < jobs; i++) {
+    const t0 = performance.now();
+    const id = await ours.submitQasm(BELL, "simulator", { shots: 100 });
+    await ours.waitForJob(id, { strategy, pollIntervalMs: 1000 });
+    overheads.push(performance.now() - t0 - runMs);
+  }
+  return summary(overheads);
+}
+
+/** wasm memory and JS heap after warm-up and after `calls` more unary calls. */
+async function memory(lib, jobId, calls) {
+  const snap = () => ({
+    wasmBytes: wasm.memory.buffer.byteLength,
+    tableLength: Object.values(wasm).find((v) => v instanceof WebAssembly.Table)?.length ?? null,
+    jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
+  });
+  const gc = () => (window.gc ? window.gc() : undefined);
+  const call = () => (lib === "ours" ? ours.getJobStatus(jobId) : peer.getJobStatus({ jobId }));
+  for (let i = 0; i < 500; i++) await call();
+  gc();
+  const before = snap();
+  for (let i = 0; i < calls; i++) await call();
+  gc();
+  return { before, after: snap() };
+}
+
+window.bench = { setup, unary, throughput, waitOverhead, memory };
+document.getElementById("status").textContent = "ready";
