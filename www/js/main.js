@@ -1,0 +1,205 @@
+// The playground's entry point: loads the wasm client, wires the panels together.
+// Every panel lives in its own module; this file only owns the backend picker, the run settings,
+// the examples menu, the tabs and the share link.
+
+import init, * as arvak from "../pkg/arvak_grpc_wasm.js";
+import { $, h, fmt } from "./dom.js";
+import { EXAMPLES, exampleById } from "./examples.js";
+import { createEditor, declaredQubits, usesTheta } from "./editor.js";
+import { createConnection } from "./connection.js";
+import { createHistory } from "./history.js";
+import { createResults } from "./results.js";
+import { createRunner } from "./run.js";
+import { createBatch } from "./batch.js";
+import { shareLink, readShared } from "./share.js";
+
+const backendSelect = $("backend");
+const backendInfo = $("backend-info");
+const shotsInput = $("shots");
+const shotsError = $("shots-error");
+const thetaField = $("theta-field");
+const thetaInput = $("theta");
+const circuitInfo = $("circuit-info");
+const exampleSelect = $("examples");
+const sizeField = $("example-size-field");
+const sizeInput = $("example-size");
+
+let backends = [];
+
+// ---- editor and examples -----------------------------------------------------------------------
+const editor = createEditor({
+  textarea: $("code"),
+  gutter: $("gutter"),
+  mark: $("line-mark"),
+  onChange: updateCircuitInfo,
+  onEdit: () => { exampleSelect.value = ""; sizeField.hidden = true; },
+  onRun: () => runner.run(),
+});
+
+for (const ex of EXAMPLES) exampleSelect.append(h("option", { value: ex.id }, ex.label));
+
+function loadExample(id) {
+  const ex = exampleById(id);
+  if (!ex) return;
+  exampleSelect.value = id;
+  sizeField.hidden = !ex.sized;
+  if (ex.sized) {
+    sizeInput.min = String(ex.min);
+    sizeInput.max = String(ex.max);
+    const n = Number(sizeInput.value);
+    if (!Number.isInteger(n) || n < ex.min || n > ex.max || sizeInput.dataset.example !== id) sizeInput.value = String(ex.defaultN);
+    sizeInput.dataset.example = id;
+  }
+  editor.value = ex.source(Number(sizeInput.value));
+}
+exampleSelect.addEventListener("change", () => loadExample(exampleSelect.value));
+sizeInput.addEventListener("input", () => {
+  const ex = exampleById(exampleSelect.value);
+  const n = Number(sizeInput.value);
+  if (ex?.sized && Number.isInteger(n) && n >= ex.min && n <= ex.max) editor.value = ex.source(n);
+});
+
+function updateCircuitInfo() {
+  const n = declaredQubits(editor.value);
+  const max = currentBackend()?.maxQubits;
+  circuitInfo.classList.toggle("warn-text", n !== null && max !== undefined && n > max);
+  circuitInfo.textContent = n === null ? "no qubits declared"
+    : `${n} qubit${n === 1 ? "" : "s"}${max !== undefined && n > max ? ` — more than ${currentBackend().backendId}'s ${max}` : ""}`;
+  thetaField.hidden = !usesTheta(editor.value);
+}
+
+// ---- backend picker ------------------------------------------------------------------------------
+function currentBackend() {
+  return backends.find((b) => b.backendId === backendSelect.value);
+}
+
+function showBackends(list) {
+  backends = list;
+  const previous = backendSelect.value;
+  backendSelect.replaceChildren(...list.map((b) =>
+    h("option", { value: b.backendId, disabled: !b.isAvailable }, `${b.name || b.backendId}${b.isAvailable ? "" : " (unavailable)"}`)));
+  const pick = list.find((b) => b.backendId === previous && b.isAvailable) ?? list.find((b) => b.isAvailable) ?? list[0];
+  if (pick) backendSelect.value = pick.backendId;
+  showBackendInfo();
+}
+
+function showBackendInfo() {
+  const b = currentBackend();
+  backendSelect.disabled = !b;
+  if (!b) {
+    backendInfo.replaceChildren(h("span", { class: "muted" }, "Not connected: no backends to show."));
+    return;
+  }
+  shotsInput.max = String(b.maxShots);
+  backendInfo.replaceChildren(
+    h("span", { class: "spec" }, h("b", {}, fmt(b.maxQubits)), " qubits max"),
+    h("span", { class: "spec" }, h("b", {}, fmt(b.maxShots)), " shots max"),
+    h("details", { class: "gates" },
+      h("summary", {}, `${b.supportedGates.length} gates`),
+      h("div", { class: "gate-list" }, ...b.supportedGates.map((g) => h("code", {}, g)))),
+    b.description ? h("span", { class: "muted" }, b.description) : null,
+  );
+  checkShots();
+  updateCircuitInfo();
+}
+backendSelect.addEventListener("change", showBackendInfo);
+
+/** Shots as a whole number within the backend's max_shots, or null (and the field shows why). */
+function checkShots() {
+  const b = currentBackend();
+  const n = Number(shotsInput.value);
+  let problem = null;
+  if (shotsInput.value.trim() === "" || !Number.isInteger(n) || n < 1) problem = "Shots must be a whole number of at least 1.";
+  else if (b && n > b.maxShots) problem = `${b.backendId} allows at most ${fmt(b.maxShots)} shots.`;
+  shotsInput.classList.toggle("invalid", problem !== null);
+  shotsInput.setAttribute("aria-invalid", String(problem !== null));
+  shotsError.textContent = problem ?? "";
+  shotsError.hidden = problem === null;
+  return problem === null ? n : null;
+}
+shotsInput.addEventListener("input", checkShots);
+
+/** The run settings, checked before anything is submitted; null (with the reason shown) if invalid. */
+function settings() {
+  const b = currentBackend();
+  if (!connection.client || !b) return null;
+  const shots = checkShots();
+  if (shots === null) { shotsInput.focus(); return null; }
+  let theta = null;
+  if (usesTheta(editor.value)) {
+    theta = Number(thetaInput.value);
+    if (thetaInput.value.trim() === "" || !Number.isFinite(theta)) { thetaInput.classList.add("invalid"); thetaInput.focus(); return null; }
+    thetaInput.classList.remove("invalid");
+  }
+  return { source: editor.value, backendId: b.backendId, shots, theta };
+}
+
+// ---- tabs ----------------------------------------------------------------------------------------
+for (const tab of document.querySelectorAll('[role="tab"]')) {
+  tab.addEventListener("click", () => {
+    for (const t of document.querySelectorAll('[role="tab"]')) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", String(on));
+      $(t.getAttribute("aria-controls")).hidden = !on;
+    }
+  });
+}
+
+// ---- share link ------------------------------------------------------------------------------------
+$("share").addEventListener("click", async () => {
+  const link = shareLink({ source: editor.value, shots: shotsInput.value, theta: usesTheta(editor.value) ? thetaInput.value : null });
+  history.replaceState(null, "", link);
+  const out = $("share-output");
+  out.hidden = false;
+  $("share-link").value = link;
+  let copied = false;
+  try { await navigator.clipboard.writeText(link); copied = true; } catch { /* shown in the field instead */ }
+  $("share-note").textContent = copied ? "Link copied to the clipboard (circuit and shots only — no server or key)." : "Copy this link (circuit and shots only — no server or key):";
+  $("share-link").select();
+});
+
+function applyShared() {
+  const shared = readShared();
+  if (!shared) return false;
+  exampleSelect.value = "";
+  sizeField.hidden = true;
+  editor.value = shared.source;
+  if (shared.shots) shotsInput.value = String(shared.shots);
+  if (shared.theta !== null && shared.theta !== "") thetaInput.value = shared.theta;
+  checkShots();
+  return true;
+}
+window.addEventListener("hashchange", applyShared);
+
+// ---- panels --------------------------------------------------------------------------------------
+const historyPanel = createHistory();
+const results = createResults();
+let connection;
+let runner;
+let batch;
+
+function setEnabled(on) {
+  runner?.setEnabled(on);
+  batch?.setEnabled(on);
+}
+
+async function main() {
+  if (!applyShared()) loadExample("bell");
+  await init();
+  connection = createConnection(arvak, {
+    onConnected: (_client, list) => { showBackends(list); setEnabled(list.length > 0); },
+    onDisconnected: () => { showBackends([]); setEnabled(false); },
+  });
+  runner = createRunner({ editor, results, history: historyPanel, connection, settings });
+  batch = createBatch({ pkg: arvak, connection, history: historyPanel, settings, loadExample });
+  setEnabled(false);
+  await connection.connect();
+  document.body.dataset.ready = "true";
+}
+
+main().catch((err) => {
+  const status = $("conn-status");
+  status.className = "error-text";
+  status.textContent = `The client failed to load: ${err?.message ?? err}`;
+  console.error(err);
+});
