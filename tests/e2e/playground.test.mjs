@@ -1,0 +1,339 @@
+// End-to-end test of the playground (www/) in headless Chromium, driven by playwright-core.
+//
+//   PLAYGROUND_URL=http://127.0.0.1:PORT/ node --test tests/e2e/playground.test.mjs
+//
+// The URL must be an arvak-dev-server started with `--www www --csp --seed 1` (scripts/e2e.sh does
+// that). The server's control endpoints (/__faults, /__stats) make a job long (Cancel) and make the
+// server answer with HTML in an error message. Screenshots go to tests/output/screenshots/.
+// Every test fails on a page error or a console error (CSP violations are console errors).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "../../tools/node_modules/playwright-core/index.mjs";
+
+const BASE = process.env.PLAYGROUND_URL;
+if (!BASE) throw new Error("set PLAYGROUND_URL to the dev server serving www/ (see scripts/e2e.sh)");
+const SHOTS_DIR = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
+mkdirSync(SHOTS_DIR, { recursive: true });
+
+const XSS_QASM = 'OPENQASM 3.0;\nqubit[1] q;\n// The server echoes the offending token in its message.\nh "<img src=x onerror=window.__xss=1>";\n';
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+async function control(method, path, body) {
+  const res = await fetch(new URL(path, BASE), {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(res.ok, `${method} ${path}: HTTP ${res.status}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+const stats = () => control("GET", "/__stats");
+
+/** A fresh page on the playground, ready (client loaded, backends listed); collects page problems. */
+async function openPlayground(t, hash = "") {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
+  // Records every <img> that ever enters the document (an injected one removed later still counts).
+  await page.addInitScript(() => {
+    window.__imgSeen = 0;
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        if (n.nodeType === 1 && (n.nodeName === "IMG" || n.querySelector?.("img"))) window.__imgSeen += 1;
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  t.after(() => context.close());
+  const response = await page.goto(new URL(hash, BASE).href);
+  assert.equal(response.status(), 200);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  return { page, problems, response };
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS_DIR}${name}.png`, fullPage: true });
+}
+
+/** The histogram's bars as { key, probability, count, label }. */
+function bars(page, selector = "#histogram") {
+  return page.$$eval(`${selector} g.bar`, (gs) => gs.map((g) => ({
+    key: g.dataset.key,
+    probability: Number(g.dataset.probability),
+    count: Number(g.dataset.count),
+    label: g.querySelector("text.label")?.textContent,
+    value: g.querySelector("text.value")?.textContent ?? null,
+  })));
+}
+
+async function runAndWait(page, state = "COMPLETED") {
+  await page.click("#run");
+  await page.waitForSelector(`#job-state[data-state=${state}]`, { timeout: 20000 });
+}
+
+// ---- tests ---------------------------------------------------------------------------------------
+
+test("the page loads under the CSP and lists the backend", { timeout: 60000 }, async (t) => {
+  const { page, problems, response } = await openPlayground(t);
+  const csp = response.headers()["content-security-policy"] ?? "";
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, "the dev server must send the playground's CSP");
+  assert.equal(await page.inputValue("#backend"), "simulator");
+  const info = await page.textContent("#backend-info");
+  assert.match(info, /20\s*qubits max/);
+  assert.match(info, /100\u202f000\s*shots max/);
+  assert.match(info, /32 gates/);
+  assert.equal(await page.isEnabled("#run"), true);
+  assert.match(await page.textContent("#conn-status"), /Connected to http:\/\/127\.0\.0\.1:\d+ · 1 backend/);
+  assert.equal(await page.$$eval("#gutter div", (d) => d.length), (await page.inputValue("#code")).split("\n").length);
+  await shot(page, "01-loaded");
+  assert.deepEqual(problems, []);
+});
+
+test("Bell with 1000 shots: exactly |00⟩ and |11⟩, each 40–60%; CSV export", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.selectOption("#examples", "bell");
+  await page.fill("#shots", "1000");
+  await runAndWait(page);
+  const got = await bars(page);
+  assert.deepEqual(got.map((b) => b.key), ["00", "11"]);
+  assert.deepEqual(got.map((b) => b.label), ["|00⟩", "|11⟩"]);
+  for (const b of got) {
+    assert.ok(b.probability >= 0.4 && b.probability <= 0.6, `${b.label}: ${b.probability}`);
+    assert.match(b.value, /^\d+(\.\d)?%$/, "each bar shows its probability");
+  }
+  assert.equal(got.reduce((s, b) => s + b.count, 0), 1000);
+  const figures = await page.textContent("#result-figures");
+  assert.match(figures, /execution time/i);
+  // The steps list shows how the job went; the history has the job as completed.
+  assert.equal(await page.$$eval("#job-steps li.done", (l) => l.length), 4);
+  assert.equal(await page.getAttribute("#history-body tr:first-child", "data-state"), "COMPLETED");
+
+  await page.click(".counts summary");
+  assert.equal(await page.$$eval("#counts-body tr", (r) => r.length), 2);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
+  assert.equal(csv[0], "bitstring,count,probability");
+  assert.deepEqual(csv.slice(1).map((l) => l.split(",")[0]), ["00", "11"]);
+  assert.equal(csv.slice(1).reduce((s, l) => s + Number(l.split(",")[1]), 0), 1000);
+  await shot(page, "02-bell-histogram");
+  assert.deepEqual(problems, []);
+});
+
+test("an invalid program shows the parse error and highlights its line", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.selectOption("#examples", "invalid");
+  await page.click("#run");
+  await page.waitForSelector("#error-box:not([hidden])", { timeout: 20000 });
+  const message = await page.textContent("#error-box .error-message");
+  const m = /line (\d+): expected ;, found q/.exec(message);
+  assert.ok(m, `parse error with a line: ${message}`);
+  const line = Number(m[1]);
+  const source = (await page.inputValue("#code")).split("\n");
+  assert.match(source[line - 1], /^cx q\[0\] q\[1\];/, "the server's line is the faulty statement");
+  assert.equal(await page.textContent("#gutter div.error"), String(line));
+  assert.equal(await page.isVisible("#line-mark"), true);
+  assert.equal(await page.getAttribute("#job-state", "data-state"), "REJECTED");
+  assert.equal(await page.textContent("#error-box .error-title .code"), "INVALID_ARGUMENT");
+  await shot(page, "03-parse-error");
+  // Editing clears the marker.
+  await page.focus("#code");
+  await page.keyboard.press("End");
+  await page.keyboard.type(" ");
+  assert.equal(await page.$$eval("#gutter div.error", (d) => d.length), 0);
+  assert.equal(await page.isVisible("#line-mark"), false);
+  assert.deepEqual(problems, []);
+});
+
+test("shots above the backend's max_shots are refused before submitting", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  const before = (await stats()).calls?.SubmitJob ?? 0;
+  await page.fill("#shots", "100001");
+  await page.click("#run");
+  assert.match(await page.textContent("#shots-error"), /at most 100\u202f000 shots/);
+  assert.equal(await page.getAttribute("#shots", "aria-invalid"), "true");
+  assert.equal((await stats()).calls?.SubmitJob ?? 0, before, "nothing was submitted");
+  assert.equal(await page.$$eval("#history-body tr", (r) => r.length), 0);
+  assert.deepEqual(problems, []);
+});
+
+test("a 20-job batch reaches 100%, and a θ sweep draws P(|1⟩) vs θ", { timeout: 120000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  const created0 = (await stats()).jobsCreated;
+  await page.fill("#shots", "100");
+  await page.click("#tab-batch");
+  await page.check('input[name="batch-mode"][value="copies"]');
+  await page.fill("#batch-n", "20");
+  await page.click("#batch-run");
+  await page.waitForSelector('#batch-progress[aria-valuenow="100"]', { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelector("#batch-message")?.textContent.includes("20 of 20"), null, { timeout: 20000 });
+  assert.match(await page.textContent("#batch-progress-text"), /20 \/ 20 done · 100%/);
+  assert.match(await page.textContent("#batch-message"), /^completed: 20 of 20 jobs/);
+  assert.equal((await stats()).jobsCreated - created0, 20, "exactly 20 jobs were created");
+  const merged = await bars(page, "#batch-chart");
+  assert.deepEqual(merged.map((b) => b.key), ["00", "11"]);
+  assert.equal(merged.reduce((s, b) => s + b.count, 0), 2000);
+  assert.equal(await page.getAttribute("#history-body tr:first-child", "data-state"), "COMPLETED");
+  await shot(page, "04-batch-20-copies");
+
+  await page.selectOption("#examples", "rotation");
+  await page.check('input[name="batch-mode"][value="sweep"]');
+  await page.fill("#sweep-from", "0");
+  await page.fill("#sweep-to", "2");
+  await page.fill("#sweep-steps", "17");
+  await page.fill("#sweep-outcome", "1");
+  await page.click("#batch-run");
+  await page.waitForSelector("#batch-chart svg.sweep", { timeout: 60000 });
+  const points = await page.$$eval("#batch-chart circle.point", (cs) => cs.map((c) => ({ theta: Number(c.dataset.theta), p: Number(c.dataset.p) })));
+  assert.equal(points.length, 17);
+  for (const { theta, p } of points) {
+    // P(1) = sin²(θ/2); 100 shots per point.
+    assert.ok(Math.abs(p - Math.sin(theta / 2) ** 2) < 0.2, `θ=${theta}: ${p}`);
+  }
+  assert.equal(points[8].p, 1, "rx(π)|0⟩ = |1⟩");
+  await shot(page, "05-batch-sweep");
+  assert.deepEqual(problems, []);
+});
+
+test("Cancel stops a job kept running by the server's minimum job time", { timeout: 90000 }, async (t) => {
+  await control("POST", "/__faults", { rules: {}, minJobMs: 60000 });
+  t.after(() => control("DELETE", "/__faults"));
+  const { page, problems } = await openPlayground(t);
+  const cancels0 = (await stats()).calls?.CancelJob ?? 0;
+  await page.selectOption("#examples", "bell");
+  await runAndWait(page, "RUNNING");
+  const row = "#history-body tr:first-child";
+  assert.equal(await page.getAttribute(row, "data-state"), "RUNNING");
+  await shot(page, "06-running");
+  const t0 = Date.now();
+  await page.click(`${row} button[data-action=cancel]`);
+  await page.waitForSelector("#job-state[data-state=CANCELED]", { timeout: 15000 });
+  const tookMs = Date.now() - t0;
+  assert.ok(tookMs < 15000, `cancelled after ${tookMs} ms (the job would run 60 s)`);
+  await page.waitForSelector(`${row}[data-state=CANCELED]`);
+  assert.equal(await page.$$eval(`${row} button[data-action=cancel]`, (b) => b.length), 0, "no Cancel on a finished job");
+  assert.equal(await page.isVisible("#job-cancel"), false);
+  assert.equal(await page.isVisible("#error-box"), false, "a cancel is not shown as an error");
+  assert.match(await page.textContent("#run-note"), /cancelled/);
+  assert.equal((await stats()).calls.CancelJob - cancels0, 1);
+  // The page's watch stream ends with the job (the panel shows the client's open-stream count).
+  await page.waitForFunction(() => /Open watch streams\s*0/i.test(document.querySelector("#conn-stats")?.textContent ?? ""), null, { timeout: 5000 });
+  assert.equal((await stats()).openStreams, 0, "no WatchJob stream left open on the server");
+  await shot(page, "07-cancelled");
+  assert.deepEqual(problems, []);
+});
+
+test("server text containing <img onerror> is shown as text and runs nothing", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+
+  // 1. The parser echoes the token: a real server message with HTML in it.
+  await page.fill("#code", XSS_QASM);
+  assert.equal(await page.inputValue("#examples"), "", "typing leaves the examples menu");
+  await page.click("#run");
+  await page.waitForSelector("#error-box:not([hidden])", { timeout: 20000 });
+  const shown = await page.textContent("#error-box .error-message");
+  assert.ok(shown.includes('"<img src=x onerror=window.__xss=1>"'), shown);
+  assert.match(shown, /line 4/);
+  assert.equal(await page.textContent("#gutter div.error"), "4");
+  const detail = await page.textContent("#history-body tr:first-child .detail");
+  assert.ok(detail.includes("<img src=x onerror=window.__xss=1>"), detail);
+  await shot(page, "08-html-in-error-as-text");
+
+  // 2. An injected error status with nothing but HTML as its message.
+  t.after(() => control("DELETE", "/__faults"));
+  await control("POST", "/__faults", { rules: { SubmitJob: {
+    failBeforeProbability: 1, failBeforeCode: "INVALID_ARGUMENT", failBeforeMessage: "<img src=x onerror=window.__xss=2><u id=xss-probe>underlined</u>" } } });
+  await page.selectOption("#examples", "bell");
+  await page.click("#run");
+  await page.waitForFunction(() => document.querySelector("#error-box .error-message")?.textContent.includes("<u id=xss-probe>underlined</u>"), null, { timeout: 20000 });
+  await page.waitForTimeout(300); // let a would-be onerror fire
+
+  assert.equal(await page.evaluate(() => window.__xss), undefined, "no script ran");
+  assert.equal(await page.evaluate(() => document.querySelectorAll("img, u, #xss-probe").length), 0, "no element was created from server text");
+  assert.equal(await page.evaluate(() => window.__imgSeen), 0, "no <img> ever entered the document");
+  assert.deepEqual(problems, []);
+});
+
+test("many outcomes: top-K with an 'other' bar, sorted by count", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.selectOption("#examples", "uniform");
+  await page.fill("#example-size", "6");
+  await page.fill("#shots", "6400");
+  await runAndWait(page);
+  await page.selectOption("#top-k", "16");
+  await page.selectOption("#sort", "count");
+  const got = await bars(page);
+  assert.equal(got.length, 17);
+  assert.equal(got[16].key, "other");
+  assert.match(got[16].label, /^other \(48\)$/);
+  const counts = got.slice(0, 16).map((b) => b.count);
+  assert.deepEqual(counts, [...counts].sort((a, b) => b - a), "sorted by count");
+  assert.equal(got.reduce((s, b) => s + b.count, 0), 6400);
+  await page.selectOption("#sort", "bitstring");
+  const keys = (await bars(page)).slice(0, 16).map((b) => b.key);
+  assert.deepEqual(keys, [...keys].sort(), "sorted by bitstring");
+  await shot(page, "09-top-k-other");
+  assert.deepEqual(problems, []);
+});
+
+test("share link carries the circuit and shots (never the key) and reopens them", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.selectOption("#examples", "ghz");
+  await page.fill("#shots", "321");
+  await page.fill("#api-key", "secret-key-123");
+  await page.click("#share");
+  const link = await page.inputValue("#share-link");
+  assert.ok(link.includes("#"), link);
+  assert.ok(!link.includes("secret-key-123"), "the API key is not in the link");
+  const source = await page.inputValue("#code");
+  assert.equal(new URLSearchParams(new URL(link).hash.slice(1)).get("qasm"), source);
+  assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie), "{}{}");
+
+  const other = await openPlayground(t, new URL(link).hash);
+  assert.equal(await other.page.inputValue("#code"), source);
+  assert.equal(await other.page.inputValue("#shots"), "321");
+  await runAndWait(other.page);
+  assert.deepEqual((await bars(other.page)).map((b) => b.key), ["0000", "1111"]);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(other.problems, []);
+});
+
+test("connection panel: a server that needs an API key, and the key kept out of the URL and storage", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  t.after(() => control("DELETE", "/__faults"));
+  await control("POST", "/__faults", { rules: {}, apiKey: "k-e2e-123" });
+  await page.click("#connect");
+  await page.waitForSelector("#conn-pill[data-state=error]", { timeout: 20000 });
+  assert.match(await page.textContent("#conn-status"), /Not authorised: .*API key/);
+  assert.equal(await page.isEnabled("#run"), false);
+  await shot(page, "10-api-key-needed");
+
+  await page.fill("#api-key", "k-e2e-123");
+  await page.press("#api-key", "Enter");
+  await page.waitForSelector("#conn-pill[data-state=ok]", { timeout: 20000 });
+  await runAndWait(page);
+  assert.deepEqual((await bars(page)).map((b) => b.key), ["00", "11"]);
+  assert.ok(!page.url().includes("k-e2e-123"));
+  assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie), "{}{}");
+  assert.deepEqual(problems, []);
+});
