@@ -21,6 +21,7 @@ pub mod proto {
 }
 
 pub mod logic;
+pub mod resilience;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
