@@ -34,7 +34,13 @@ const ALLOWED_HEADERS: [&str; 6] = [
     "x-request-id",
 ];
 /// Response headers a browser client must be able to read.
-const EXPOSED_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
+/// `grpc-retry-pushback-ms` is exposed too: trailers-only answers carry it in the HTTP headers.
+const EXPOSED_HEADERS: [&str; 4] = [
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+    "grpc-retry-pushback-ms",
+];
 
 /// The CORS policy: listed origins, or any http://localhost:* / http://127.0.0.1:* origin.
 /// Shared by the dev server and the gateway.

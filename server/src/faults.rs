@@ -34,6 +34,10 @@ pub struct FaultRule {
     pub fail_before_code: Option<String>,
     /// Message for failures before processing.
     pub fail_before_message: Option<String>,
+    /// Send `grpc-retry-pushback-ms: N` with failures before processing: the server's own
+    /// statement (gRFC A6) that it did not process the call and a retry after N ms is welcome —
+    /// the one signal that makes retrying a non-idempotent submit safe.
+    pub fail_before_pushback_ms: Option<u64>,
     /// Probability (0–1) of failing after the call was processed: the work is done (a job
     /// exists) but the client sees UNAVAILABLE.
     pub fail_after_probability: f64,
@@ -90,8 +94,8 @@ impl FaultConfig {
 pub struct Decision {
     /// Delay before processing, in ms.
     pub latency_ms: u64,
-    /// Fail before processing with this status.
-    pub fail_before: Option<(Code, String)>,
+    /// Fail before processing with this status (and this pushback, if any).
+    pub fail_before: Option<(Code, String, Option<u64>)>,
     /// Fail after processing with UNAVAILABLE.
     pub fail_after: bool,
     /// Cut server streams after this many messages.
@@ -121,7 +125,7 @@ impl Decision {
                     .fail_before_message
                     .clone()
                     .unwrap_or_else(|| "Injected fault before processing".to_string());
-                (code, message)
+                (code, message, rule.fail_before_pushback_ms)
             });
         let fail_after = fail_before.is_none()
             && rule.fail_after_probability > 0.0

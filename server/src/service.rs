@@ -163,9 +163,15 @@ impl DevService {
         if decision.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
         }
-        if let Some((code, message)) = &decision.fail_before {
+        if let Some((code, message, pushback)) = &decision.fail_before {
             self.state.stats.record_fault();
-            return Err(Status::new(*code, message.clone()));
+            let mut metadata = MetadataMap::new();
+            if let Some(ms) = pushback {
+                if let Ok(value) = ms.to_string().parse() {
+                    metadata.insert("grpc-retry-pushback-ms", value);
+                }
+            }
+            return Err(Status::with_metadata(*code, message.clone(), metadata));
         }
         self.check_api_key(req.metadata())?;
         Ok(decision)

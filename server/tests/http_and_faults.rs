@@ -188,7 +188,12 @@ async fn cors_preflight_and_exposed_headers() {
         .to_str()
         .unwrap()
         .to_ascii_lowercase();
-    for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+    for name in [
+        "grpc-status",
+        "grpc-message",
+        "grpc-status-details-bin",
+        "grpc-retry-pushback-ms",
+    ] {
         assert!(exposed.contains(name), "{name} exposed: {exposed}");
     }
     let resp = http1()
@@ -319,6 +324,18 @@ async fn fault_before_processing_creates_nothing() {
     assert_eq!(stats["jobsCreated"], 0);
     assert_eq!(stats["faultsInjected"], 1);
     assert_eq!(stats["calls"]["SubmitJob"], 1);
+    http_json(
+        Method::POST,
+        format!("{url}/__faults"),
+        Some(r#"{"rules":{"SubmitJob":{"failBeforeProbability":1,"failBeforePushbackMs":25}}}"#),
+    )
+    .await;
+    let status = client.submit_job(submit(BELL, 1)).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert_eq!(
+        status.metadata().get("grpc-retry-pushback-ms").unwrap(),
+        "25"
+    );
     // Other RPCs are untouched by a rule for SubmitJob.
     client.list_backends(ListBackendsRequest {}).await.unwrap();
     let view = http_json(Method::DELETE, format!("{url}/__faults"), None).await;
