@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -141,6 +142,10 @@ pub async fn start(settings: Settings) -> std::io::Result<RunningServer> {
     let app = router(state.clone());
     let mut stop = shutdown_rx;
     let task = tokio::spawn(async move {
+        // Small gRPC messages must not wait for Nagle's algorithm (40 ms stalls otherwise).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -15,6 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use http::uri::{Authority, Scheme};
@@ -221,6 +222,9 @@ pub async fn start(settings: GatewaySettings) -> std::io::Result<RunningGateway>
     let addr = listener.local_addr()?;
     let (shutdown, mut stop) = watch::channel(false);
     let task = tokio::spawn(async move {
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;
