@@ -212,6 +212,13 @@ test("a 20-job batch reaches 100%, and a θ sweep draws P(|1⟩) vs θ", { timeo
   }
   assert.equal(points[8].p, 1, "rx(π)|0⟩ = |1⟩");
   await shot(page, "05-batch-sweep");
+
+  // A single run fills `theta` from the θ field, which takes expressions the server evaluates.
+  await page.click("#tab-run");
+  await page.fill("#theta", "pi");
+  await runAndWait(page);
+  assert.deepEqual((await bars(page)).map((b) => [b.key, b.probability]), [["1", 1]]);
+  assert.match(await page.textContent("#result-title"), /θ = pi$/);
   assert.deepEqual(problems, []);
 });
 

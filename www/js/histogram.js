@@ -81,8 +81,9 @@ export function renderHistogram(container, counts, options = {}) {
     );
     if (band >= 30) {
       g.append(svg("text", { class: "value", x: cx, y: yTop - 6, "text-anchor": "middle" }, pct(b.probability)));
-    } else if (band >= 11) {
-      g.append(svg("text", { class: "value", x: cx + 3, y: yTop - 4, "text-anchor": "start",
+    } else if (band >= 8) {
+      // Narrow bars: the probability runs upwards from the bar's top.
+      g.append(svg("text", { class: band < 12 ? "value tiny" : "value", x: cx + 3, y: yTop - 4, "text-anchor": "start",
         transform: `rotate(-90 ${cx + 3} ${yTop - 4})` }, pct(b.probability)));
     }
     const ly = plotTop + plotH + 16;

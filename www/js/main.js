@@ -127,9 +127,11 @@ function settings() {
   if (shots === null) { shotsInput.focus(); return null; }
   let theta = null;
   if (usesTheta(editor.value)) {
-    theta = Number(thetaInput.value);
-    if (thetaInput.value.trim() === "" || !Number.isFinite(theta)) { thetaInput.classList.add("invalid"); thetaInput.focus(); return null; }
-    thetaInput.classList.remove("invalid");
+    // A number or a constant expression the server evaluates (pi, tau, + - * / and parentheses).
+    theta = thetaInput.value.trim().replace(/π/g, "pi").replace(/τ/g, "tau");
+    const ok = theta !== "" && /^(?:[\d.eE+\-*/()\s]|pi|tau)+$/.test(theta);
+    thetaInput.classList.toggle("invalid", !ok);
+    if (!ok) { thetaInput.focus(); return null; }
   }
   return { source: editor.value, backendId: b.backendId, shots, theta };
 }
