@@ -2,7 +2,8 @@
 # Tests the built npm package as a user sees it:
 #   1. strict TypeScript compile of tests/ts/usage.ts against pkg/web (no `any` on the public surface);
 #   2. Node tests of pkg/web (import, init with the .wasm bytes, instanceof, Date fields, a Bell
-#      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL.
+#      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL, and a page importing
+#      pkg/web in headless Chromium (playwright-core) that runs the Quick Start.
 # Builds the package first (scripts/build-pkg.sh) unless ARVAK_PKG_PREBUILT=1 and pkg/web exists.
 #
 # Usage: ARVAK_TEST_URL=http://127.0.0.1:PORT scripts/test-pkg.sh
