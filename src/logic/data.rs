@@ -81,16 +81,17 @@ pub fn non_empty(s: String) -> Option<String> {
 /// marker, spec §8.3), and text that is not valid JSON. Otherwise the trimmed text, which is
 /// guaranteed to parse.
 pub fn json_text(text: &str) -> Option<&str> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
+    use super::json::{classify, JsonKind};
+    match classify(text)? {
+        JsonKind::Null | JsonKind::EmptyObject => None,
+        JsonKind::Object | JsonKind::Array | JsonKind::Scalar => Some(text.trim()),
     }
-    match serde_json::from_str::<serde_json::Value>(t) {
-        Ok(serde_json::Value::Null) => None,
-        Ok(serde_json::Value::Object(m)) if m.is_empty() => None,
-        Ok(_) => Some(t),
-        Err(_) => None,
-    }
+}
+
+/// Like [`json_text`], but only a JSON object counts (a topology is `{"kind": …, "edges": […]}`).
+pub fn json_object_text(text: &str) -> Option<&str> {
+    use super::json::{classify, JsonKind};
+    (classify(text)? == JsonKind::Object).then(|| text.trim())
 }
 
 /// A job as the service stores it.
@@ -196,11 +197,6 @@ pub struct BackendInfo {
     pub supported_gates: Vec<String>,
     /// Coupling map as validated JSON text; `None` for empty, `{}` or invalid JSON.
     pub topology_json: Option<String>,
-}
-
-/// Like [`json_text`], but only a JSON object counts (a topology is `{"kind": …, "edges": […]}`).
-pub fn json_object_text(text: &str) -> Option<&str> {
-    json_text(text).filter(|t| t.starts_with('{'))
 }
 
 impl From<proto::BackendInfo> for BackendInfo {

@@ -1,6 +1,6 @@
 //! Deadlines: budget arithmetic on a caller-supplied clock, and the `grpc-timeout` header value.
 
-use super::error::ArvakError;
+use super::error::{describe_number, ArvakError};
 
 /// Validates a user-supplied duration in milliseconds.
 ///
@@ -12,7 +12,8 @@ pub fn parse_timeout_ms(value: Option<f64>, what: &str) -> Result<Option<f64>, A
         Some(v) if v == f64::INFINITY => Ok(None),
         Some(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
         Some(v) => Err(ArvakError::invalid_argument(format!(
-            "{what} must be a non-negative number of milliseconds (or Infinity), got {v}"
+            "{what} must be a non-negative number of milliseconds (or Infinity), got {}",
+            describe_number(v)
         ))),
     }
 }

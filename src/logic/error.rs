@@ -48,6 +48,21 @@ impl Rpc {
         }
     }
 
+    /// The HTTP path of the method: `/arvak.v1.ArvakService/<name>`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Rpc::SubmitJob => "/arvak.v1.ArvakService/SubmitJob",
+            Rpc::SubmitBatch => "/arvak.v1.ArvakService/SubmitBatch",
+            Rpc::GetJobStatus => "/arvak.v1.ArvakService/GetJobStatus",
+            Rpc::GetJobResult => "/arvak.v1.ArvakService/GetJobResult",
+            Rpc::CancelJob => "/arvak.v1.ArvakService/CancelJob",
+            Rpc::ListBackends => "/arvak.v1.ArvakService/ListBackends",
+            Rpc::GetBackendInfo => "/arvak.v1.ArvakService/GetBackendInfo",
+            Rpc::WatchJob => "/arvak.v1.ArvakService/WatchJob",
+            Rpc::StreamResults => "/arvak.v1.ArvakService/StreamResults",
+        }
+    }
+
     /// Whether a `NOT_FOUND` from this RPC means the *backend* is unknown (spec §7).
     fn not_found_is_backend(self) -> bool {
         matches!(
@@ -377,9 +392,42 @@ impl std::error::Error for ArvakError {}
 /// `1500` → `"1500 ms"`; fractional values are rounded, non-finite ones spelled out.
 pub fn describe_ms(ms: f64) -> String {
     if ms.is_finite() {
-        format!("{} ms", ms.round())
+        format!("{} ms", describe_number(ms.round()))
     } else {
         "an unbounded time".to_owned()
+    }
+}
+
+/// A number for a message, like JavaScript's `String(n)` for everyday values (`1024`, `-1`,
+/// `1.5`, `NaN`, `Infinity`), written with integer formatting only: `f64`'s `Display` would pull
+/// float-formatting tables into the wasm for nothing but error texts.
+pub fn describe_number(v: f64) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.is_nan() {
+        return "NaN".to_owned();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    if a >= EXACT {
+        return if a < 1e38 {
+            format!("{sign}{}", a as u128)
+        } else {
+            format!("{sign}a number above 1e38")
+        };
+    }
+    let int = a.trunc() as u64;
+    let micro = ((a - a.trunc()) * 1e6).round() as u64;
+    match micro {
+        0 if int == 0 => "0".to_owned(),
+        0 => format!("{sign}{int}"),
+        1_000_000 => format!("{sign}{}", int + 1),
+        m => {
+            let frac = format!("{m:06}");
+            format!("{sign}{int}.{}", frac.trim_end_matches('0'))
+        }
     }
 }
 
@@ -648,6 +696,13 @@ mod tests {
     }
 
     #[test]
+    fn paths_match_names() {
+        for rpc in ALL_RPCS {
+            assert_eq!(rpc.path(), format!("/arvak.v1.ArvakService/{}", rpc.name()));
+        }
+    }
+
+    #[test]
     fn classification_is_total() {
         for rpc in ALL_RPCS {
             for c in 0..=16 {
@@ -707,6 +762,32 @@ mod tests {
         let w = ArvakError::wait_timeout("j1", 200.0);
         assert_eq!(w.job_id.as_deref(), Some("j1"));
         assert!(w.message.contains("not cancelled"));
+    }
+
+    #[test]
+    fn numbers_are_described_without_float_formatting() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1024.0, "1024"),
+            (-1.0, "-1"),
+            (1.5, "1.5"),
+            (-2.25, "-2.25"),
+            (0.1, "0.1"),
+            (1e-9, "0"),
+            (2.9999999, "3"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (1e20, "100000000000000000000"),
+            (4294967296.0, "4294967296"),
+            (-1e300, "-a number above 1e38"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(describe_number(v), want, "{v}");
+        }
+        assert_eq!(describe_ms(1499.6), "1500 ms");
+        assert_eq!(describe_ms(f64::INFINITY), "an unbounded time");
     }
 
     #[test]

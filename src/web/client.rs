@@ -12,6 +12,7 @@ use web_sys::AbortSignal;
 
 use super::env::now_ms;
 use super::guard::Guard;
+use super::rpc::{decode, RawCodec};
 use super::transport::{status_error, Transport};
 use crate::logic::data::{
     BackendInfo, BatchCircuit, CancelOutcome, Circuit, Job, JobResult, ResultChunk,
@@ -22,7 +23,9 @@ use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
 use crate::logic::wait::DEFAULT_MAX_STREAMS;
 use crate::proto;
-use crate::proto::arvak_service_client::ArvakServiceClient;
+use bytes::Bytes;
+use std::future::Future;
+use std::pin::Pin;
 
 /// The fetch `credentials` mode of every request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -269,28 +272,52 @@ impl ArvakClient {
         Ok(md)
     }
 
-    pub(crate) fn grpc(&self) -> ArvakServiceClient<Transport> {
-        ArvakServiceClient::new(self.inner.transport.clone())
+    /// Opens a server stream of `rpc` (the caller's guard bounds it).
+    pub(crate) async fn open_stream(
+        &self,
+        rpc: Rpc,
+        metadata: MetadataMap,
+        body: Vec<u8>,
+    ) -> Result<tonic::Streaming<Bytes>, tonic::Status> {
+        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        grpc.ready().await.map_err(tonic::Status::from_error)?;
+        let mut req = tonic::Request::new(Bytes::from(body));
+        *req.metadata_mut() = metadata;
+        let path = http::uri::PathAndQuery::from_static(rpc.path());
+        Ok(grpc
+            .server_streaming(req, path, RawCodec)
+            .await?
+            .into_inner())
     }
 
     pub(crate) fn status_error(&self, status: tonic::Status, rpc: Rpc, ids: Ids<'_>) -> ArvakError {
         ids.apply(status_error(status, rpc, &self.inner.url))
     }
 
-    /// The unary pipeline. `cap` further limits the deadline (waits pass their own).
-    pub(crate) async fn unary<Req, Resp, F, Fut>(
+    /// The unary pipeline for typed messages. `cap` further limits the deadline (waits pass their own).
+    pub(crate) async fn unary<Req: prost::Message, Resp: prost::Message + Default>(
         &self,
         rpc: Rpc,
         call: &CallOptions,
         cap: Deadline,
         ids: Ids<'_>,
         request: Req,
-        send: F,
-    ) -> Result<Resp, ArvakError>
-    where
-        F: FnOnce(ArvakServiceClient<Transport>, tonic::Request<Req>) -> Fut,
-        Fut: std::future::Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
-    {
+    ) -> Result<Resp, ArvakError> {
+        // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
+        let raw: Pin<Box<dyn Future<Output = Result<Bytes, ArvakError>> + '_>> =
+            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec()));
+        let bytes = raw.await?;
+        decode(rpc, bytes).map_err(|e| ids.apply(e))
+    }
+
+    async fn unary_raw(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        cap: Deadline,
+        ids: Ids<'_>,
+        body: Vec<u8>,
+    ) -> Result<Bytes, ArvakError> {
         let result = async {
             let budget = self.call_timeout(call)?;
             let deadline = Deadline::after(now_ms(), budget).min(cap);
@@ -305,9 +332,15 @@ impl ArvakClient {
             )?;
             let _permit = guard.run(self.inner.limiter.acquire()).await?;
             let metadata = self.metadata(call, deadline, &on_deadline)?;
-            let mut req = tonic::Request::new(request);
+            let mut req = tonic::Request::new(Bytes::from(body));
             *req.metadata_mut() = metadata;
-            match guard.run(send(self.grpc(), req)).await? {
+            let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+            let path = http::uri::PathAndQuery::from_static(rpc.path());
+            let send = async move {
+                grpc.ready().await.map_err(tonic::Status::from_error)?;
+                grpc.unary(req, path, RawCodec).await
+            };
+            match guard.run(send).await? {
                 Ok(resp) => Ok(resp.into_inner()),
                 Err(status) => Err(status_error(status, rpc, &self.inner.url)),
             }
@@ -361,14 +394,13 @@ impl ArvakClient {
             shots: options.shots,
             optimization_level: options.optimization_level,
         };
-        let resp = self
+        let resp: proto::SubmitJobResponse = self
             .unary(
                 Rpc::SubmitJob,
                 call,
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
-                |mut c, r| async move { c.submit_job(r).await },
             )
             .await?;
         if resp.job_id.is_empty() {
@@ -398,14 +430,13 @@ impl ArvakClient {
                 })
                 .collect(),
         };
-        let resp = self
+        let resp: proto::SubmitBatchResponse = self
             .unary(
                 Rpc::SubmitBatch,
                 call,
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
-                |mut c, r| async move { c.submit_batch(r).await },
             )
             .await?;
         if resp.job_ids.len() != n {
@@ -442,15 +473,8 @@ impl ArvakClient {
         let request = proto::GetJobStatusRequest {
             job_id: job_id.to_owned(),
         };
-        let resp = self
-            .unary(
-                Rpc::GetJobStatus,
-                call,
-                cap,
-                Ids::job(job_id),
-                request,
-                |mut c, r| async move { c.get_job_status(r).await },
-            )
+        let resp: proto::GetJobStatusResponse = self
+            .unary(Rpc::GetJobStatus, call, cap, Ids::job(job_id), request)
             .await?;
         resp.job
             .map(Job::from)
@@ -476,15 +500,8 @@ impl ArvakClient {
         let request = proto::GetJobResultRequest {
             job_id: job_id.to_owned(),
         };
-        let resp = self
-            .unary(
-                Rpc::GetJobResult,
-                call,
-                cap,
-                Ids::job(job_id),
-                request,
-                |mut c, r| async move { c.get_job_result(r).await },
-            )
+        let resp: proto::GetJobResultResponse = self
+            .unary(Rpc::GetJobResult, call, cap, Ids::job(job_id), request)
             .await?;
         resp.result
             .map(JobResult::from)
@@ -500,14 +517,13 @@ impl ArvakClient {
         let request = proto::CancelJobRequest {
             job_id: job_id.to_owned(),
         };
-        let resp = self
+        let resp: proto::CancelJobResponse = self
             .unary(
                 Rpc::CancelJob,
                 call,
                 Deadline::none(),
                 Ids::job(job_id),
                 request,
-                |mut c, r| async move { c.cancel_job(r).await },
             )
             .await?;
         Ok(CancelOutcome::from(resp))
@@ -515,14 +531,13 @@ impl ArvakClient {
 
     /// Every registered backend.
     pub async fn list_backends(&self, call: &CallOptions) -> Result<Vec<BackendInfo>, ArvakError> {
-        let resp = self
+        let resp: proto::ListBackendsResponse = self
             .unary(
                 Rpc::ListBackends,
                 call,
                 Deadline::none(),
                 Ids::default(),
                 proto::ListBackendsRequest {},
-                |mut c, r| async move { c.list_backends(r).await },
             )
             .await?;
         Ok(resp.backends.into_iter().map(BackendInfo::from).collect())
@@ -537,14 +552,13 @@ impl ArvakClient {
         let request = proto::GetBackendInfoRequest {
             backend_id: backend_id.to_owned(),
         };
-        let resp = self
+        let resp: proto::GetBackendInfoResponse = self
             .unary(
                 Rpc::GetBackendInfo,
                 call,
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
-                |mut c, r| async move { c.get_backend_info(r).await },
             )
             .await?;
         resp.backend
@@ -576,17 +590,15 @@ impl ArvakClient {
                 deadline,
                 on_deadline.clone(),
             )?;
-            let mut req = tonic::Request::new(proto::StreamResultsRequest {
+            let body = prost::Message::encode_to_vec(&proto::StreamResultsRequest {
                 job_id: job_id.to_owned(),
                 chunk_size: chunk_size.unwrap_or(0),
             });
-            *req.metadata_mut() = self.metadata(call, deadline, &on_deadline)?;
-            let mut grpc = self.grpc();
+            let metadata = self.metadata(call, deadline, &on_deadline)?;
             let mut stream = guard
-                .run(grpc.stream_results(req))
+                .run(self.open_stream(rpc, metadata, body))
                 .await?
-                .map_err(|s| status_error(s, rpc, &self.inner.url))?
-                .into_inner();
+                .map_err(|s| status_error(s, rpc, &self.inner.url))?;
             let mut merger = ChunkMerger::new();
             loop {
                 let msg = guard
@@ -594,7 +606,7 @@ impl ArvakClient {
                     .await?
                     .map_err(|s| status_error(s, rpc, &self.inner.url))?;
                 let Some(chunk) = msg else { break };
-                let chunk = ResultChunk::from(chunk);
+                let chunk = ResultChunk::from(decode::<proto::ResultChunk>(rpc, chunk)?);
                 on_chunk(&chunk);
                 merger
                     .push(

@@ -194,23 +194,39 @@ impl Guard {
         cx: &mut Context<'_>,
         work: Pin<&mut F>,
     ) -> Poll<Result<F::Output, ArvakError>> {
-        if let Some(a) = &self.abort {
-            if a.poll_fired(cx) {
-                return Poll::Ready(Err(a.error()));
-            }
-        }
-        if Pin::new(&mut self.closed).poll(cx).is_ready() {
-            return Poll::Ready(Err(ArvakError::client_closed()));
+        // Only this small shell is generic; the interrupt checks are shared by every call site.
+        if let Some(e) = self.poll_interrupted(cx) {
+            return Poll::Ready(Err(e));
         }
         if let Poll::Ready(v) = work.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        if let Some(t) = self.timer.as_mut() {
-            if Pin::new(t).poll(cx).is_ready() {
-                self.timer = None;
-                return Poll::Ready(Err(self.on_deadline.clone()));
+        match self.poll_deadline(cx) {
+            Some(e) => Poll::Ready(Err(e)),
+            None => Poll::Pending,
+        }
+    }
+
+    #[inline(never)]
+    fn poll_interrupted(&mut self, cx: &mut Context<'_>) -> Option<ArvakError> {
+        if let Some(a) = &self.abort {
+            if a.poll_fired(cx) {
+                return Some(a.error());
             }
         }
-        Poll::Pending
+        if Pin::new(&mut self.closed).poll(cx).is_ready() {
+            return Some(ArvakError::client_closed());
+        }
+        None
+    }
+
+    #[inline(never)]
+    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Option<ArvakError> {
+        let t = self.timer.as_mut()?;
+        if Pin::new(t).poll(cx).is_ready() {
+            self.timer = None;
+            return Some(self.on_deadline.clone());
+        }
+        None
     }
 }

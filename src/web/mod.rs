@@ -12,6 +12,7 @@
 mod client;
 pub mod env;
 mod guard;
+mod rpc;
 mod transport;
 mod wait;
 mod watch;

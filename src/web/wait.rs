@@ -17,6 +17,7 @@
 use super::client::{ArvakClient, CallOptions, Ids};
 use super::env::{first, now_ms, sleep, timer, Either};
 use super::guard::Guard;
+use super::rpc::decode;
 use crate::logic::data::{Job, JobResult, JobState, JobUpdate};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
@@ -105,16 +106,14 @@ impl WaitCtx<'_> {
             open_deadline,
             on_open_deadline.clone(),
         )?;
-        let mut req = tonic::Request::new(proto::WatchJobRequest {
+        let body = prost::Message::encode_to_vec(&proto::WatchJobRequest {
             job_id: self.job_id.to_owned(),
         });
-        *req.metadata_mut() = client.metadata(&self.call, self.cap, &on_open_deadline)?;
-        let mut grpc = client.grpc();
+        let metadata = client.metadata(&self.call, self.cap, &on_open_deadline)?;
         let mut stream = open_guard
-            .run(grpc.watch_job(req))
+            .run(client.open_stream(rpc, metadata, body))
             .await?
-            .map_err(|s| client.status_error(s, rpc, ids))?
-            .into_inner();
+            .map_err(|s| client.status_error(s, rpc, ids))?;
         drop(open_guard);
 
         let mut early = early;
@@ -131,8 +130,10 @@ impl WaitCtx<'_> {
             };
             let event = first(stream.message(), poll_timer).await;
             match event {
-                Either::Left(Ok(Some(update))) => {
-                    let update = JobUpdate::from(update);
+                Either::Left(Ok(Some(bytes))) => {
+                    let update = JobUpdate::from(
+                        decode::<proto::JobStatusUpdate>(rpc, bytes).map_err(|e| ids.apply(e))?,
+                    );
                     let state = update.state;
                     self.report(update);
                     if state.is_terminal() {
@@ -251,7 +252,7 @@ impl ArvakClient {
         if !(options.poll_interval_ms.is_finite() && options.poll_interval_ms >= 0.0) {
             return Err(ArvakError::invalid_argument(format!(
                 "pollIntervalMs must be a non-negative number, got {}",
-                options.poll_interval_ms
+                crate::logic::error::describe_number(options.poll_interval_ms)
             )));
         }
         // Validate the call timeout up front (it is used by every RPC of the wait).

@@ -8,6 +8,7 @@
 use super::client::{ArvakClient, CallOptions, Ids};
 use super::env::{first, now_ms, Either};
 use super::guard::Guard;
+use super::rpc::decode;
 use crate::logic::data::JobUpdate;
 use crate::logic::deadline::Deadline;
 use crate::logic::error::{ArvakError, Rpc};
@@ -25,7 +26,7 @@ pub struct WatchOptions {
 enum State {
     NotStarted,
     Open {
-        stream: tonic::Streaming<proto::JobStatusUpdate>,
+        stream: tonic::Streaming<bytes::Bytes>,
         /// Counts this stream against the client's stream cap while it is open.
         _slot: SlotGuard,
     },
@@ -144,19 +145,17 @@ impl JobWatch {
                             deadline,
                             on_deadline.clone(),
                         )?;
-                        let mut req = tonic::Request::new(proto::WatchJobRequest {
+                        let body = prost::Message::encode_to_vec(&proto::WatchJobRequest {
                             job_id: self.job_id.clone(),
                         });
-                        *req.metadata_mut() =
+                        let metadata =
                             self.client
                                 .metadata(&self.call, guard.deadline(), &on_deadline)?;
-                        let mut grpc = self.client.grpc();
                         let slot = self.client.inner.slots.force_acquire();
                         let stream = open_guard
-                            .run(guard.run(grpc.watch_job(req)))
+                            .run(guard.run(self.client.open_stream(rpc, metadata, body)))
                             .await??
-                            .map_err(|s| self.client.status_error(s, rpc, ids))?
-                            .into_inner();
+                            .map_err(|s| self.client.status_error(s, rpc, ids))?;
                         Ok::<_, ArvakError>((stream, slot))
                     };
                     match open.await {
@@ -175,8 +174,11 @@ impl JobWatch {
                         Err(e) => return Some(Err(ids.apply(e.with_rpc(rpc)))),
                     };
                     match msg {
-                        Ok(Some(update)) => {
-                            let update = JobUpdate::from(update);
+                        Ok(Some(bytes)) => {
+                            let update = match decode::<proto::JobStatusUpdate>(rpc, bytes) {
+                                Ok(u) => JobUpdate::from(u),
+                                Err(e) => return Some(Err(ids.apply(e))),
+                            };
                             let report = match &mut self.dedupe {
                                 Some(d) => d.changed(update.state) || update.state.is_terminal(),
                                 None => true,
