@@ -134,3 +134,82 @@ async fn externref_table_and_wasm_memory_stay_flat() {
         "wasm memory grew from {mem_before} to {mem_after} bytes over {CALLS} calls"
     );
 }
+
+/// Starts `n` calls (status reads and watch-first waits), aborts them all mid-flight, and returns
+/// once every call has rejected.
+async fn aborted_round(client: &ArvakClient, job_id: &str, n: usize) {
+    let calls = Array::new();
+    let controller = web_sys::AbortController::new().expect("AbortController");
+    for i in 0..n {
+        let client = client.clone();
+        let job_id = job_id.to_owned();
+        let call = CallOptions {
+            signal: Some(controller.signal()),
+            ..Default::default()
+        };
+        calls.push(&future_to_promise(async move {
+            let r = if i % 2 == 0 {
+                client.get_job_status(&job_id, &call).await.map(|_| ())
+            } else {
+                client
+                    .wait_for_job(&job_id, WaitOptions::default(), &call, &mut |_| {})
+                    .await
+                    .map(|_| ())
+            };
+            match r {
+                Err(e) if e.kind == arvak_grpc_wasm::ErrorKind::Aborted => Ok(JsValue::UNDEFINED),
+                other => Err(JsValue::from_str(&format!(
+                    "expected an abort, got {other:?}"
+                ))),
+            }
+        }));
+    }
+    sleep_ms(30).await;
+    controller.abort();
+    wasm_bindgen_futures::JsFuture::from(Promise::all(&calls))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[wasm_bindgen_test]
+async fn aborted_calls_and_waits_leave_nothing_behind() {
+    reset_server().await;
+    let client = client();
+    // A job that stays RUNNING, and status reads that take 300 ms: everything is in flight at the abort.
+    set_faults(
+        serde_json::json!({"minJobMs": 20000, "rules": {"GetJobStatus": {"latencyMs": 300}}}),
+    )
+    .await;
+    let job_id = client
+        .submit_qasm(BELL, "simulator", SubmitOptions::default(), &call())
+        .await
+        .expect("submit");
+    aborted_round(&client, &job_id, 40).await;
+    sleep_ms(400).await;
+    let refs_before = wasm_bindgen::externref_heap_live_count();
+    let heap_before = LIVE_BYTES.load(Ordering::Relaxed);
+    for _ in 0..5 {
+        aborted_round(&client, &job_id, 40).await;
+    }
+    // Let the aborted fetches settle (their promises reject after the abort) and the server answer.
+    sleep_ms(400).await;
+    let refs_after = wasm_bindgen::externref_heap_live_count();
+    let heap_after = LIVE_BYTES.load(Ordering::Relaxed);
+    web_sys::console::log_1(&JsValue::from_str(&format!(
+        "200 aborted calls/waits: externref live {refs_before} -> {refs_after}, Rust heap live \
+         {heap_before} -> {heap_after} bytes, open streams {}",
+        client.open_streams()
+    )));
+    assert_eq!(client.open_streams(), 0);
+    assert_eq!(client.calls_in_flight(), 0);
+    assert!(
+        refs_after <= refs_before + 20,
+        "externrefs {refs_before} -> {refs_after}"
+    );
+    assert!(
+        heap_after - heap_before <= 2048,
+        "heap {heap_before} -> {heap_after}"
+    );
+    client.cancel_job(&job_id, &call()).await.expect("cancel");
+    reset_server().await;
+}

@@ -147,4 +147,16 @@ test('watchJob is async-iterable', async () => {
   }
   assert.equal(states.at(-1), 'COMPLETED');
   assert.deepEqual(states, [...new Set(states)]);
+  assert.equal(client.openStreams, 0);
+
+  // `break` ends the subscription: the stream is closed at once.
+  await control('POST', '/__faults', { minJobMs: 5000 });
+  const long = await client.submitQasm(BELL, 'simulator', { shots: 10 });
+  for await (const update of client.watchJob(long)) {
+    assert.equal(update.state, 'RUNNING');
+    assert.equal(client.openStreams, 1);
+    break;
+  }
+  assert.equal(client.openStreams, 0);
+  assert.equal((await client.cancelJob(long)).success, true);
 });
