@@ -908,6 +908,7 @@ async fn malformed_responses_reject_and_the_client_keeps_working() {
 
 #[wasm_bindgen_test]
 async fn unreachable_server_says_what_to_check() {
+    reset_server().await;
     let c = js_client_at("http://127.0.0.1:9", json!({"timeoutMs": 5000}));
     let err = rejected(c.list_backends(None)).await;
     assert_class(&err, "UnavailableError", "UNAVAILABLE");
@@ -1021,6 +1022,7 @@ async fn cut_watch_stream_falls_back_to_polling() {
 
 #[wasm_bindgen_test]
 async fn invalid_options_reject_with_arvak_error() {
+    reset_server().await;
     let c = js_client(json!({}));
     let err = rejected(c.submit_qasm(
         BELL.into(),
