@@ -412,10 +412,11 @@ pub fn describe_number(v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();
     if a >= EXACT {
-        return if a < 1e38 {
-            format!("{sign}{}", a as u128)
+        // Beyond u64 would need u128 formatting code in the wasm just for this message.
+        return if a < 1.8e19 {
+            format!("{sign}{}", a as u64)
         } else {
-            format!("{sign}a number above 1e38")
+            format!("{sign}a number above 1.8e19")
         };
     }
     let int = a.trunc() as u64;
@@ -779,9 +780,10 @@ mod tests {
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),
-            (1e20, "100000000000000000000"),
+            (1e19, "10000000000000000000"),
+            (1e20, "a number above 1.8e19"),
             (4294967296.0, "4294967296"),
-            (-1e300, "-a number above 1e38"),
+            (-1e300, "-a number above 1.8e19"),
         ];
         for (v, want) in cases {
             assert_eq!(describe_number(v), want, "{v}");
