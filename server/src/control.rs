@@ -23,6 +23,7 @@ pub fn routes(state: Arc<AppState>) -> Router {
             "/__faults",
             get(get_faults).post(set_faults).delete(reset_faults),
         )
+        .route("/__jobs/{id}/expire", post(expire_job))
         .route("/__bad/{mode}/{*rest}", post(bad_grpc_web))
         .with_state(state)
 }
@@ -102,6 +103,23 @@ async fn reset_faults(State(state): State<Arc<AppState>>) -> Json<FaultsView> {
     get_faults(State(state)).await
 }
 
+/// `POST /__jobs/<id>/expire`: a COMPLETED job becomes RESULT_EXPIRED (404 for an unknown id,
+/// 409 when the job is not COMPLETED or already expired).
+async fn expire_job(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match state.store.expire(&id) {
+        None => (StatusCode::NOT_FOUND, format!("no job {id}\n")).into_response(),
+        Some(crate::proto::JobState::ResultExpired) => {
+            Json(serde_json::json!({ "jobId": id, "state": "JOB_STATE_RESULT_EXPIRED" }))
+                .into_response()
+        }
+        Some(other) => (
+            StatusCode::CONFLICT,
+            format!("job {id} is {}, not completed\n", other.as_str_name()),
+        )
+            .into_response(),
+    }
+}
+
 /// A grpc-web frame: flag byte, big-endian length, payload.
 fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + 5);
@@ -140,9 +158,36 @@ async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
         "http-500" => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal server error\n").into_response()
         }
+        "text" => {
+            // A grpc-web-text answer (base64 of an empty ListBackends message and an OK trailer).
+            let mut response = Response::new(Body::from("AAAAAAA=gAAAAA9ncnBjLXN0YXR1czowDQo="));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/grpc-web-text+proto"),
+            );
+            response
+        }
+        "bad-details" => {
+            let mut response = with_body(Vec::new());
+            let headers = response.headers_mut();
+            headers.insert("grpc-status", HeaderValue::from_static("3"));
+            headers.insert("grpc-message", HeaderValue::from_static("details%20follow"));
+            headers.insert(
+                "grpc-status-details-bin",
+                HeaderValue::from_static("!!not-base64!!"),
+            );
+            response
+        }
+        "bad-message" => {
+            let mut response = with_body(Vec::new());
+            let headers = response.headers_mut();
+            headers.insert("grpc-status", HeaderValue::from_static("13"));
+            headers.insert("grpc-message", HeaderValue::from_static("broken%FF%FEtext%"));
+            response
+        }
         other => (
             StatusCode::NOT_FOUND,
-            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500)\n"),
+            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500, text, bad-details, bad-message)\n"),
         )
             .into_response(),
     }

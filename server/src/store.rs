@@ -184,6 +184,20 @@ impl JobStore {
         CancelOutcome::Cancelled
     }
 
+    /// COMPLETED → RESULT_EXPIRED, dropping the stored result (the service defines the state but
+    /// never sets it; tests use this to show clients how an expired job looks). Returns the state
+    /// the job is in afterwards, or `None` for an unknown id.
+    pub fn expire(&self, id: &str) -> Option<JobState> {
+        let mut inner = self.lock();
+        let record = inner.jobs.get_mut(id)?;
+        if record.job.state() == JobState::Completed {
+            record.job.set_state(JobState::ResultExpired);
+            record.result = None;
+            record.changes.send_replace(JobState::ResultExpired);
+        }
+        Some(record.job.state())
+    }
+
     /// The result of a COMPLETED job, or why there is none.
     pub fn result(&self, id: &str) -> Result<JobResult, ResultError> {
         let inner = self.lock();
@@ -324,6 +338,21 @@ mod tests {
             CancelOutcome::AlreadyTerminal("Cancelled".into())
         );
         assert_eq!(store.cancel("nope"), CancelOutcome::NotFound);
+    }
+
+    #[test]
+    fn only_completed_jobs_expire() {
+        let store = JobStore::new(10);
+        let id = store.create("simulator", 1);
+        assert_eq!(store.expire(&id), Some(JobState::Queued));
+        store.complete(&id, JobResult::default());
+        assert_eq!(store.expire(&id), Some(JobState::ResultExpired));
+        assert_eq!(store.result(&id), Err(ResultError::NotCompleted));
+        assert_eq!(
+            store.cancel(&id),
+            CancelOutcome::AlreadyTerminal("ResultExpired".into())
+        );
+        assert_eq!(store.expire("nope"), None);
     }
 
     #[test]

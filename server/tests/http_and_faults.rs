@@ -280,6 +280,68 @@ async fn bad_endpoints_answer_broken_grpc_web() {
         assert_eq!(resp.status().as_u16(), status, "{mode}");
         assert!(resp.headers().get("grpc-status").is_none(), "{mode}");
     }
+    for (mode, status) in [
+        ("text", None),
+        ("bad-details", Some("3")),
+        ("bad-message", Some("13")),
+    ] {
+        let resp = http1()
+            .post(format!(
+                "{}/__bad/{mode}/arvak.v1.ArvakService/ListBackends",
+                server.url()
+            ))
+            .body(frame(0, &[]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let got = resp
+            .headers()
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(got.as_deref(), status, "{mode}");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn completed_jobs_can_be_expired() {
+    let (server, mut client) = start(|_| {}).await;
+    let url = server.url();
+    let id = submit_ok(&mut client, BELL, 5).await;
+    wait_terminal(&mut client, &id).await;
+    let view = http_json(Method::POST, format!("{url}/__jobs/{id}/expire"), None).await;
+    assert_eq!(view["state"], "JOB_STATE_RESULT_EXPIRED");
+    let job = client
+        .get_job_status(GetJobStatusRequest { job_id: id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    assert_eq!(job.state(), JobState::ResultExpired);
+    let status = client
+        .get_job_result(GetJobResultRequest { job_id: id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert_eq!(status.message(), format!("[transient] {id}"));
+    let mut stream = client
+        .watch_job(WatchJobRequest { job_id: id.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        stream.next().await.unwrap().unwrap().state(),
+        JobState::ResultExpired
+    );
+    assert!(stream.next().await.is_none());
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/__jobs/unknown/expire"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
     server.stop().await.unwrap();
 }
 
