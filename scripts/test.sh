@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
-#   1. native `cargo test` (client pure logic; dev server over real sockets),
+#   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
 #   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port,
-#   3. the built npm package: Node tests and a strict TypeScript compile.
+#   3. the client's browser tests again through the grpc-web gateway in front of that server,
+#   4. the built npm package: strict TypeScript compile, Node tests, a page importing it,
+#   5. the playground end to end in headless Chromium (screenshots in tests/output/screenshots/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,24 +17,36 @@ stage() { printf '\n=== %s\n' "$*"; }
 mark() { passed=$((passed + 1)); }
 
 mkdir -p target/test-logs
-trap stop_dev_server EXIT
+cleanup() { stop_gateway; stop_dev_server; }
+trap cleanup EXIT
 
-stage "native tests (cargo test --workspace)"
+stage "1. native tests (cargo test --workspace)"
 cargo test --workspace
 mark
 
-stage "browser tests (wasm-pack test --headless --chrome)"
+stage "2. browser tests (wasm-pack test --headless --chrome)"
 cargo build -p arvak-dev-server
 start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server --seed 1
 echo "dev server: $DEV_SERVER_URL (pid $DEV_SERVER_PID)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome
 mark
 
-if [ -x scripts/test-pkg.sh ]; then
-  stage "built npm package (Node import test, strict TypeScript)"
-  ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
-  mark
-fi
+stage "3. browser client tests through the gateway (arvak-dev-server gateway)"
+start_gateway target/debug/arvak-dev-server target/test-logs/gateway "$DEV_SERVER_URL"
+echo "gateway: $GATEWAY_URL -> $DEV_SERVER_URL (pid $GATEWAY_PID)"
+ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
+  wasm-pack test --headless --chrome -- --test browser_client
+stop_gateway
+mark
+
+stage "4. built npm package (strict TypeScript, Node, a page importing it)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
+mark
 stop_dev_server
+
+stage "5. playground end to end (headless Chromium)"
+rm -rf www/pkg && cp -r pkg/web www/pkg
+E2E_SKIP_SETUP=1 E2E_SKIP_BUILD=1 scripts/e2e.sh
+mark
 
 printf '\nsuites: %d passed, 0 failed\n' "$passed"

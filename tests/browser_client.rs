@@ -878,7 +878,7 @@ async fn close_rejects_pending_and_later_calls() {
 async fn malformed_responses_reject_and_the_client_keeps_working() {
     reset_server().await;
     for mode in ["no-status", "truncated", "garbage", "html", "http-500"] {
-        let bad = js_client_at(&format!("{}/__bad/{mode}", server_url()), json!({}));
+        let bad = js_client_at(&format!("{}/__bad/{mode}", control_url()), json!({}));
         let err = rejected(bad.list_backends(None)).await;
         let chain = class_chain(&err);
         assert!(chain.ends_with("ArvakError>Error"), "{mode}: {chain}");

@@ -15,6 +15,15 @@ pub fn server_url() -> &'static str {
     }
 }
 
+/// Where the dev server's control endpoints (`/__faults`, `/__stats`) are: the server itself even
+/// when the calls go through a gateway (`ARVAK_CONTROL_URL` at compile time; defaults to the server URL).
+pub fn control_url() -> &'static str {
+    match option_env!("ARVAK_CONTROL_URL") {
+        Some(url) => url,
+        None => server_url(),
+    }
+}
+
 /// A Bell pair circuit.
 pub const BELL: &str = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n";
 
@@ -64,7 +73,7 @@ pub async fn control(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> serde_json::Value {
-    let url = format!("{}{}", server_url(), path);
+    let url = format!("{}{}", control_url(), path);
     let promise = http(method, &url, body.map(|b| b.to_string())).expect("fetch");
     let text = JsFuture::from(promise)
         .await
