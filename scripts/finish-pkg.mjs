@@ -6,10 +6,10 @@
 //  * errors.d.ts next to the snippet.
 //  * package.json: entry points, exports map, files, keywords.
 //  * prints the gzip size of .wasm + JS glue.
-import { readFile, writeFile, readdir, copyFile, stat } from 'node:fs/promises';
+import { readFile, writeFile, readdir, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { measure, kb } from './pkg-size.mjs';
 
 const MODULE = 'arvak_grpc_wasm';
 const CLASSES = ['ArvakClient', 'JobResult'];
@@ -109,20 +109,10 @@ async function finish(dir) {
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 
   // gzip size of what a page loads: .wasm + JS glue (+ the entry and the errors snippet).
-  const glue = [
-    `${MODULE}.js`,
-    ...(isWeb ? [] : [`${MODULE}_bg.js`]),
-    'index.js',
-    relative(dir, snippet),
-  ];
-  const wasm = await readFile(join(dir, `${MODULE}_bg.wasm`));
-  const glueBytes = Buffer.concat(await Promise.all(glue.map((f) => readFile(join(dir, f)))));
-  const gz = (b) => gzipSync(b, { level: 9 }).length;
-  const kb = (n) => (n / 1024).toFixed(1) + ' KB';
-  const wasmRaw = (await stat(join(dir, `${MODULE}_bg.wasm`))).size;
+  const size = await measure(dir);
   console.log(
-    `finish-pkg: ${dir}: .wasm ${kb(wasmRaw)} (${kb(gz(wasm))} gzip) + JS glue ${kb(glueBytes.length)} ` +
-      `(${kb(gz(glueBytes))} gzip) = ${kb(gz(wasm) + gz(glueBytes))} gzip`,
+    `finish-pkg: ${dir}: .wasm ${kb(size.wasmRaw)} (${kb(size.wasmGzip)} gzip) + JS glue ${kb(size.glueRaw)} ` +
+      `(${kb(size.glueGzip)} gzip) = ${kb(size.totalGzip)} gzip`,
   );
 }
 

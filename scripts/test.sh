@@ -3,7 +3,8 @@
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
 #   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port,
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
-#   4. the built npm package: strict TypeScript compile, Node tests, a page importing it,
+#   4. the built npm package: strict TypeScript compile, Node tests, a page importing it, and the
+#      size budget (gzip of .wasm + glue at most 10% above size-budget.json),
 #   5. the playground end to end in headless Chromium (screenshots in tests/output/screenshots/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ mark
 
 stage "4. built npm package (strict TypeScript, Node, a page importing it)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
+node scripts/check-size.mjs
 mark
 stop_dev_server
 
