@@ -3,10 +3,12 @@
 //   node bench/run.mjs <server-url> [rounds]
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
-import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
+
+import { measure } from "../scripts/pkg-size.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, "..", "tools", "package.json"));
@@ -42,11 +44,24 @@ const browser = await chromium.launch({
     "--js-flags=--expose-gc",
   ],
 });
-const page = await browser.newPage();
-page.on("pageerror", (e) => console.error("page error:", e.message));
-await page.goto(`${url}/index.html`);
-await page.waitForFunction(() => window.bench !== undefined);
-const { jobId, hasBatchManager } = await page.evaluate(() => window.bench.setup());
+async function openPage() {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  await page.goto(`${url}/index.html`);
+  await page.waitForFunction(() => window.bench !== undefined);
+  const info = await page.evaluate(() => window.bench.setup());
+  return { page, ...info };
+}
+
+// Memory first, each client in a fresh page, so earlier workloads do not colour the figures.
+const mem = {};
+for (const lib of ["ours", "connect"]) {
+  const fresh = await openPage();
+  mem[lib] = await fresh.page.evaluate(([l, id]) => window.bench.memory(l, id, 10000), [lib, fresh.jobId]);
+  await fresh.page.close();
+}
+
+const { page, jobId, hasBatchManager } = await openPage();
 
 const raw = { unary: { ours: [], connect: [] }, throughput: {}, wait: { watch: [], poll: [] } };
 const modes = ["ours-promise-all", "connect-promise-all"];
@@ -72,20 +87,15 @@ for (let round = 1; round <= rounds; round++) {
   }
   await setMinJobMs(0);
 }
-const mem = {};
-for (const lib of ["ours", "connect"]) {
-  mem[lib] = await page.evaluate(([l, id]) => window.bench.memory(l, id, 10000), [lib, jobId]);
-}
 await browser.close();
 
-const pkgDir = join(here, "www", "pkg");
-const wasmFile = readdirSync(pkgDir).find((f) => f.endsWith(".wasm"));
+const ourSize = await measure(join(here, "www", "pkg"));
 const size = {
-  oursWasmGzip: gzipBytes(join(pkgDir, wasmFile)),
-  oursGlueGzip: gzipBytes(join(pkgDir, "arvak_grpc_wasm.js")),
+  oursWasmGzip: ourSize.wasmGzip,
+  oursGlueGzip: ourSize.glueGzip,
+  oursTotalGzip: ourSize.totalGzip,
   connectBundleGzip: gzipBytes(join(here, "www", "peer.bundle.js")),
 };
-size.oursTotalGzip = size.oursWasmGzip + size.oursGlueGzip;
 
 const unary = Object.fromEntries(
   ["ours", "connect"].map((lib) => [lib, Object.fromEntries(["p50", "p90", "p99"].map((k) => [k, median(raw.unary[lib].map((r) => r[k]))]))]),

@@ -38,6 +38,10 @@ pub struct Settings {
     #[arg(long, default_value_t = 500)]
     pub watch_interval_ms: u64,
 
+    /// Longest life of a WatchJob stream, in seconds; then it ends with DEADLINE_EXCEEDED (as upstream: 1 hour).
+    #[arg(long, default_value_t = 3600)]
+    pub watch_max_seconds: u64,
+
     /// Minimum time a job stays RUNNING, in milliseconds (to exercise waits and cancellation).
     #[arg(long, default_value_t = 0)]
     pub min_job_ms: u64,

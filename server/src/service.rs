@@ -564,6 +564,7 @@ impl ArvakService for DevService {
         let job_id = req.into_inner().job_id;
         let state = self.state.clone();
         let interval = Duration::from_millis(state.settings.watch_interval_ms.max(1));
+        let max_life = Duration::from_secs(state.settings.watch_max_seconds);
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {
             let _open = state.stats.stream_opened();
@@ -599,7 +600,7 @@ impl ArvakService for DevService {
                 if terminal {
                     return;
                 }
-                if started.elapsed() >= Duration::from_secs(3600) {
+                if started.elapsed() >= max_life {
                     let expired = Status::deadline_exceeded("Watch stream timed out after 1 hour");
                     let _ = tx.send(Err(expired)).await;
                     return;

@@ -96,6 +96,24 @@ async fn grpc_web_over_http1_hand_framed() {
 }
 
 #[tokio::test]
+async fn unknown_method_is_unimplemented() {
+    let (server, _client) = start(|_| {}).await;
+    let resp = http1()
+        .post(format!(
+            "{}/arvak.v1.ArvakService/NoSuchMethod",
+            server.url()
+        ))
+        .header("content-type", "application/grpc-web+proto")
+        .body(frame(0, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["grpc-status"], "12", "UNIMPLEMENTED");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn grpc_web_text_base64() {
     use base64_engine::encode;
     let (server, _client) = start(|_| {}).await;

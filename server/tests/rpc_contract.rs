@@ -663,6 +663,33 @@ async fn watch_job_cadence_and_end_of_stream() {
 }
 
 #[tokio::test]
+async fn watch_stream_ends_with_deadline_exceeded_at_its_maximum_life() {
+    let (server, mut client) = start(|s| {
+        s.watch_interval_ms = 200;
+        s.watch_max_seconds = 1;
+        s.min_job_ms = 60_000;
+    })
+    .await;
+    let id = submit_ok(&mut client, BELL, 1).await;
+    let mut stream = client
+        .watch_job(WatchJobRequest { job_id: id })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut updates = 0;
+    let status = loop {
+        match stream.next().await.expect("stream ends with a status") {
+            Ok(_) => updates += 1,
+            Err(status) => break status,
+        }
+    };
+    assert!(updates >= 5, "{updates}");
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+    assert_eq!(status.message(), "Watch stream timed out after 1 hour");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn stream_results_chunks() {
     let (server, mut client) = start(|_| {}).await;
     let id = submit_ok(&mut client, "OPENQASM 3.0; qubit[3] q; h q;", 2000).await;
