@@ -16,7 +16,8 @@ const { chromium } = require("playwright-core");
 
 const url = process.argv[2];
 const rounds = Number(process.argv[3] || 3);
-if (!url) throw new Error("usage: node bench/run.mjs <server-url> [rounds]");
+const gatewayUrl = process.argv[4] || null;
+if (!url) throw new Error("usage: node bench/run.mjs <server-url> [rounds] [gateway-url]");
 
 const median = (xs) => {
   const s = xs.filter((x) => x != null).sort((a, b) => a - b);
@@ -49,7 +50,7 @@ async function openPage() {
   page.on("pageerror", (e) => console.error("page error:", e.message));
   await page.goto(`${url}/index.html`);
   await page.waitForFunction(() => window.bench !== undefined);
-  const info = await page.evaluate(() => window.bench.setup());
+  const info = await page.evaluate((gw) => window.bench.setup(gw), gatewayUrl);
   return { page, ...info };
 }
 
@@ -63,7 +64,8 @@ for (const lib of ["ours", "connect"]) {
 
 const { page, jobId, hasBatchManager } = await openPage();
 
-const raw = { unary: { ours: [], connect: [] }, throughput: {}, wait: { watch: [], poll: [] } };
+const unaryLibs = gatewayUrl ? ["ours", "connect", "ours-gateway"] : ["ours", "connect"];
+const raw = { unary: Object.fromEntries(unaryLibs.map((l) => [l, []])), throughput: {}, wait: { watch: [], poll: [] } };
 const modes = ["ours-promise-all", "connect-promise-all"];
 if (hasBatchManager) modes.unshift("ours-batch-manager");
 const sizes = [50, 500, 1000];
@@ -72,7 +74,7 @@ for (const m of modes) raw.throughput[m] = Object.fromEntries(sizes.map((n) => [
 for (let round = 1; round <= rounds; round++) {
   console.error(`round ${round}/${rounds}`);
   await setMinJobMs(0);
-  for (const lib of round % 2 ? ["ours", "connect"] : ["connect", "ours"]) {
+  for (const lib of round % 2 ? unaryLibs : [...unaryLibs].reverse()) {
     raw.unary[lib].push(await page.evaluate(([l, id]) => window.bench.unary(l, id, 1000), [lib, jobId]));
   }
   for (const n of sizes) {
@@ -98,7 +100,7 @@ const size = {
 };
 
 const unary = Object.fromEntries(
-  ["ours", "connect"].map((lib) => [lib, Object.fromEntries(["p50", "p90", "p99"].map((k) => [k, median(raw.unary[lib].map((r) => r[k]))]))]),
+  unaryLibs.map((lib) => [lib, Object.fromEntries(["p50", "p90", "p99"].map((k) => [k, median(raw.unary[lib].map((r) => r[k]))]))]),
 );
 const throughput = Object.fromEntries(
   modes.map((m) => [m, Object.fromEntries(sizes.map((n) => [n, median(raw.throughput[m][n].map((r) => r.jobsPerSecond))]))]),
@@ -118,6 +120,11 @@ for (const lib of ["ours", "connect"]) {
   out(`| ${name} | ${fmt(unary[lib].p50, 2)} | ${fmt(unary[lib].p90, 2)} | ${fmt(unary[lib].p99, 2)} |`);
 }
 out(`| ratio ours/peer | ${fmt(unary.ours.p50 / unary.connect.p50, 2)} | ${fmt(unary.ours.p90 / unary.connect.p90, 2)} | ${fmt(unary.ours.p99 / unary.connect.p99, 2)} |`);
+if (unary["ours-gateway"]) {
+  const g = unary["ours-gateway"];
+  out(`| arvak-grpc-wasm through \`arvak-dev-server gateway\` (grpc-web → HTTP/2 upstream) | ${fmt(g.p50, 2)} | ${fmt(g.p90, 2)} | ${fmt(g.p99, 2)} |`);
+  out(`| added by the gateway (p50 difference) | ${fmt(g.p50 - unary.ours.p50, 2)} | | |`);
+}
 out();
 out("| throughput, Bell × 100 shots, first submit → last result (jobs/s) | N=50 | N=500 | N=1000 |");
 out("|---|---:|---:|---:|");

@@ -16,7 +16,10 @@ rm -rf bench/www/pkg && cp -r pkg/web bench/www/pkg
 cargo build --profile server -p arvak-dev-server
 
 mkdir -p target/bench-logs
-trap stop_dev_server EXIT
+cleanup() { stop_gateway; stop_dev_server; }
+trap cleanup EXIT
 start_dev_server target/server/arvak-dev-server target/bench-logs/dev-server \
   --www bench/www --rate-limit 0 --max-concurrent-jobs 1000000 --job-capacity 100000
-node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}"
+# The gateway in front of the same server, to measure what it adds per unary call.
+start_gateway target/server/arvak-dev-server target/bench-logs/gateway "$DEV_SERVER_URL"
+node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}" "$GATEWAY_URL"

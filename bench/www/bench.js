@@ -10,6 +10,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let wasm;
 let ours;
+let oursViaGateway;
 let peer;
 
 function percentile(sorted, p) {
@@ -23,10 +24,11 @@ function summary(samples) {
   return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99) };
 }
 
-async function setup() {
+async function setup(gatewayUrl) {
   wasm = await init();
   const url = window.location.origin;
   ours = new arvak.ArvakClient(url, { timeoutMs: 60000 });
+  oursViaGateway = gatewayUrl ? new arvak.ArvakClient(gatewayUrl, { timeoutMs: 60000 }) : null;
   peer = connectClient(url);
   const jobId = await ours.submitQasm(BELL, "simulator", { shots: 100 });
   await ours.waitForJob(jobId);
@@ -39,6 +41,7 @@ async function unary(lib, jobId, calls) {
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
     if (lib === "ours") await ours.getJobStatus(jobId);
+    else if (lib === "ours-gateway") await oursViaGateway.getJobStatus(jobId);
     else await peer.getJobStatus({ jobId });
     samples.push(performance.now() - t0);
   }
