@@ -140,11 +140,14 @@ pub enum ErrorKind {
     RateLimited,
     /// Missing or wrong API key.
     Unauthenticated,
+    /// The client's circuit breaker refused the call without sending it (the server failed
+    /// repeatedly); the error says when a call will be let through again.
+    CircuitOpen,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order (handy for exhaustive tests).
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::Other,
         ErrorKind::JobNotFound,
         ErrorKind::BackendNotFound,
@@ -158,6 +161,7 @@ impl ErrorKind {
         ErrorKind::Unavailable,
         ErrorKind::RateLimited,
         ErrorKind::Unauthenticated,
+        ErrorKind::CircuitOpen,
     ];
 
     /// The name of the JavaScript class `js/errors.js` defines for this kind.
@@ -176,6 +180,7 @@ impl ErrorKind {
             ErrorKind::Unavailable => "UnavailableError",
             ErrorKind::RateLimited => "RateLimitedError",
             ErrorKind::Unauthenticated => "UnauthenticatedError",
+            ErrorKind::CircuitOpen => "CircuitOpenError",
         }
     }
 }
@@ -257,8 +262,13 @@ pub struct ArvakError {
     pub tag: Option<Tag>,
     /// Response metadata (trailers / trailers-only headers) that came with the status.
     pub metadata: Vec<(String, String)>,
-    /// How many attempts were made (1 until retries exist).
+    /// How many attempts were made (1 + retries; 0 when the circuit breaker refused the call before
+    /// anything was sent).
     pub attempts: u32,
+    /// For a circuit-open error: milliseconds until the breaker lets a call through again.
+    /// (Whole milliseconds: an `f64` here would make the derived `Debug`, which `std::error::Error`
+    /// vtables reference, pull float formatting into the wasm.)
+    pub retry_after_ms: Option<u32>,
     /// The job the call was about, when there was one.
     pub job_id: Option<String>,
     /// The backend the call was about, when there was one.
@@ -279,6 +289,7 @@ impl ArvakError {
             tag: None,
             metadata: Vec::new(),
             attempts: 1,
+            retry_after_ms: None,
             job_id: None,
             backend_id: None,
             #[cfg(target_arch = "wasm32")]

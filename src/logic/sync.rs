@@ -3,7 +3,8 @@
 //! * [`Limiter`]: an async FIFO semaphore for `maxConcurrency` (also serialises an iterator's
 //!   `next()` calls);
 //! * [`StreamSlots`]: the open-stream accounting behind the stream cap;
-//! * [`CancelToken`]: a one-shot "stop" signal (client `close()`, iterator `return()`).
+//! * [`CancelToken`]: a one-shot "stop" signal (client `close()`, iterator `return()`);
+//! * [`Notify`]: a re-armable "something changed" signal (batch workers waiting for work).
 //!
 //! All of them release on `Drop`, so an aborted call cannot leak a permit or a slot.
 
@@ -298,6 +299,72 @@ impl Drop for Cancelled {
     }
 }
 
+#[derive(Default)]
+struct NotifyState {
+    epoch: u64,
+    wakers: Vec<Waker>,
+}
+
+/// A re-armable wake-up: [`Notify::notified`] resolves at the first [`Notify::notify`] after it
+/// was created (a notification with nobody waiting is not stored beyond that).
+#[derive(Clone, Default)]
+pub struct Notify {
+    state: Rc<RefCell<NotifyState>>,
+}
+
+impl Notify {
+    /// A notifier nobody waits on yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wakes every pending [`Notified`].
+    pub fn notify(&self) {
+        let wakers = {
+            let mut st = self.state.borrow_mut();
+            st.epoch = st.epoch.wrapping_add(1);
+            std::mem::take(&mut st.wakers)
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// A future that resolves at the next [`Notify::notify`].
+    pub fn notified(&self) -> Notified {
+        Notified {
+            notify: self.clone(),
+            epoch: self.state.borrow().epoch,
+        }
+    }
+
+    /// Wakers registered now (for leak tests).
+    pub fn registered(&self) -> usize {
+        self.state.borrow().wakers.len()
+    }
+}
+
+/// Resolves at the first notification after its creation.
+pub struct Notified {
+    notify: Notify,
+    epoch: u64,
+}
+
+impl Future for Notified {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = self.notify.state.borrow_mut();
+        if st.epoch != self.epoch {
+            return Poll::Ready(());
+        }
+        if !st.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            st.wakers.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,5 +491,28 @@ mod tests {
         assert!(t.is_cancelled());
         assert!(poll(&mut t.cancelled(), &cw).is_ready());
         assert_eq!(t.registered(), 0);
+    }
+
+    #[test]
+    fn notify_wakes_waiters_once_per_notification() {
+        let n = Notify::new();
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let cw = Waker::from(counter.clone());
+        let mut a = n.notified();
+        let mut b = n.notified();
+        assert!(poll(&mut a, &cw).is_pending());
+        assert!(poll(&mut a, &cw).is_pending());
+        assert!(poll(&mut b, &Waker::noop().clone()).is_pending());
+        assert_eq!(n.registered(), 2, "the same waker is registered once");
+        n.notify();
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+        assert_eq!(n.registered(), 0);
+        assert!(poll(&mut a, &cw).is_ready());
+        assert!(poll(&mut b, &cw).is_ready());
+        // A new future waits for the next notification, not the past one.
+        let mut c = n.notified();
+        assert!(poll(&mut c, &cw).is_pending());
+        n.notify();
+        assert!(poll(&mut c, &cw).is_ready());
     }
 }

@@ -15,7 +15,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::rng::{unit, RandomSource};
-use crate::logic::error::{code_name, ArvakError, Code};
+use crate::logic::error::{code_name, describe_number, ArvakError, Code};
 
 /// How a delay is randomised within its cap `d` (the un-jittered, capped delay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -361,25 +361,26 @@ impl RetryPolicy {
         if !(self.initial_backoff_ms.is_finite() && self.initial_backoff_ms >= 0.0) {
             return bad(format!(
                 "retry.initialBackoffMs must be a finite number ≥ 0, got {}",
-                self.initial_backoff_ms
+                describe_number(self.initial_backoff_ms)
             ));
         }
         if !(self.max_backoff_ms.is_finite() && self.max_backoff_ms >= 0.0) {
             return bad(format!(
                 "retry.maxBackoffMs must be a finite number ≥ 0, got {}",
-                self.max_backoff_ms
+                describe_number(self.max_backoff_ms)
             ));
         }
         if self.max_backoff_ms < self.initial_backoff_ms {
             return bad(format!(
                 "retry.maxBackoffMs ({}) must not be smaller than retry.initialBackoffMs ({})",
-                self.max_backoff_ms, self.initial_backoff_ms
+                describe_number(self.max_backoff_ms),
+                describe_number(self.initial_backoff_ms)
             ));
         }
         if !(self.backoff_multiplier.is_finite() && self.backoff_multiplier >= 1.0) {
             return bad(format!(
                 "retry.backoffMultiplier must be a finite number ≥ 1 (delays must not shrink), got {}",
-                self.backoff_multiplier
+                describe_number(self.backoff_multiplier)
             ));
         }
         for &code in self.retryable_codes.codes() {

@@ -221,14 +221,26 @@ pub fn format_progress_bar(progress: &BatchProgress, width: usize) -> String {
         parts.join(", ")
     };
     format!(
-        "[{}{}] {:.1}% ({}/{}) | {}",
+        "[{}{}] {}% ({}/{}) | {}",
         "█".repeat(filled),
         "░".repeat(width - filled),
-        pct,
+        one_decimal(pct),
         progress.finished(),
         progress.total,
         status
     )
+}
+
+/// `x` with one decimal, as `format!("{:.1}", x)` writes it for `0 ≤ x ≤ 100` (ties to even),
+/// with integer formatting only (precision formatting of floats costs the wasm several KB).
+fn one_decimal(x: f64) -> String {
+    let tenths = x * 10.0;
+    let mut r = tenths.round();
+    if (tenths - tenths.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+        r -= tenths.signum();
+    }
+    let r = r.clamp(0.0, 1_000_000.0) as u64;
+    format!("{}.{}", r / 10, r % 10)
 }
 
 /// What a failed SubmitBatch chunk means for its inputs.
@@ -1062,6 +1074,25 @@ mod tests {
         assert!(format_progress_bar(&odd, 4).starts_with("[░░░░] 0.0%"));
         odd.percent_complete = 250.0;
         assert!(format_progress_bar(&odd, 4).starts_with("[████] 100.0%"));
+    }
+
+    #[test]
+    fn one_decimal_matches_float_formatting_for_progress_values() {
+        // Every percentage a batch of up to 1000 inputs can show, as the ledger computes it.
+        let mut mismatches = 0;
+        for total in 1..=1000u32 {
+            for finished in 0..=total {
+                let pct = f64::from(finished) * 100.0 / f64::from(total);
+                if one_decimal(pct) != format!("{pct:.1}") {
+                    mismatches += 1;
+                }
+            }
+        }
+        assert_eq!(mismatches, 0);
+        assert_eq!(one_decimal(0.0), "0.0");
+        assert_eq!(one_decimal(100.0), "100.0");
+        assert_eq!(one_decimal(99.96), "100.0");
+        assert_eq!(one_decimal(12.25), "12.2");
     }
 
     #[test]

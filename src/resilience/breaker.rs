@@ -34,7 +34,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::{ArvakError, Code, ErrorKind};
+use crate::logic::error::{describe_number, ArvakError, Code, ErrorKind};
 
 /// Breaker settings (`{ failureThreshold, successThreshold, timeoutMs, halfOpenMaxCalls }`).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
@@ -81,7 +81,7 @@ impl BreakerConfig {
         if !(self.timeout_ms.is_finite() && self.timeout_ms >= 0.0) {
             return bad(format!(
                 "circuitBreaker.timeoutMs must be a finite number ≥ 0, got {}",
-                self.timeout_ms
+                describe_number(self.timeout_ms)
             ));
         }
         Ok(())
@@ -136,7 +136,8 @@ impl BreakerOutcome {
     /// and the codes `INTERNAL` and `DATA_LOSS` unless the kind is a definite answer (WatchJob's
     /// in-stream `INTERNAL` for an unknown id is `JobNotFound`).
     ///
-    /// **Ignored**: the caller's abort (`Aborted`).
+    /// **Ignored**: the caller's abort (`Aborted`) and another breaker's rejection
+    /// (`CircuitOpen`: nothing was sent).
     ///
     /// **Success** (the server is up and answering): everything else — invalid circuits, unknown
     /// job/backend, not completed, job failed/cancelled, result expired, unauthenticated, and also
@@ -146,7 +147,7 @@ impl BreakerOutcome {
     /// `PERMISSION_DENIED` and `OUT_OF_RANGE` are deterministic answers too.
     pub fn of_error(code: Code, kind: ErrorKind) -> BreakerOutcome {
         match kind {
-            ErrorKind::Aborted => BreakerOutcome::Ignored,
+            ErrorKind::Aborted | ErrorKind::CircuitOpen => BreakerOutcome::Ignored,
             ErrorKind::Unavailable | ErrorKind::Timeout => BreakerOutcome::Failure,
             ErrorKind::Other if matches!(code, Code::Internal | Code::DataLoss) => {
                 BreakerOutcome::Failure
@@ -194,22 +195,26 @@ pub struct Rejected {
 }
 
 impl Rejected {
-    /// The circuit-open error for this rejection (kind `Unavailable`, code `UNAVAILABLE`; the
-    /// browser layer maps it to its `CircuitOpenError` class). Nothing was sent.
+    /// The circuit-open error for this rejection (kind [`ErrorKind::CircuitOpen`], JavaScript class
+    /// `CircuitOpenError`, code `UNAVAILABLE`, `attempts` 0, `retry_after_ms` set). Nothing was sent.
     pub fn to_error(&self, now_ms: f64) -> ArvakError {
         let wait = (self.retry_at_ms - now_ms).max(0.0).ceil();
         let what = match self.state {
             BreakerState::HalfOpen => "is half-open and its probe calls are in flight",
             _ => "is open after repeated server failures",
         };
-        ArvakError::new(
-            ErrorKind::Unavailable,
+        let mut e = ArvakError::new(
+            ErrorKind::CircuitOpen,
             Code::Unavailable,
             format!(
                 "Circuit breaker {what}; the call was not sent. It will let a call through again \
-                 in at most {wait} ms"
+                 in at most {} ms",
+                describe_number(wait)
             ),
-        )
+        );
+        e.attempts = 0;
+        e.retry_after_ms = Some(wait.min(f64::from(u32::MAX)) as u32);
+        e
     }
 }
 
@@ -555,7 +560,10 @@ mod tests {
         );
         assert_eq!(b.retry_at_ms(20.0), Some(60_010.0));
         let e = r.to_error(20.0);
-        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert_eq!(e.kind, ErrorKind::CircuitOpen);
+        assert_eq!(e.code, Code::Unavailable);
+        assert_eq!(e.attempts, 0);
+        assert_eq!(e.retry_after_ms, Some(59_990));
         assert!(
             e.message.contains("59990 ms") && e.message.contains("not sent"),
             "{}",
@@ -808,6 +816,10 @@ mod tests {
         // The caller's abort says nothing.
         assert_eq!(
             BreakerOutcome::of_error(Code::Cancelled, ErrorKind::Aborted),
+            Ignored
+        );
+        assert_eq!(
+            BreakerOutcome::of_error(Code::Unavailable, ErrorKind::CircuitOpen),
             Ignored
         );
         assert_eq!(BreakerOutcome::of_result::<()>(&Ok(())), Success);

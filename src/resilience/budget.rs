@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::ArvakError;
+use crate::logic::error::{describe_number, ArvakError};
 
 /// Budget settings (`{ maxTokens, tokenRatio }` from JavaScript).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
@@ -45,7 +45,7 @@ impl BudgetConfig {
         if !(self.max_tokens.is_finite() && self.max_tokens > 0.0 && self.max_tokens <= 1000.0) {
             return Err(ArvakError::invalid_argument(format!(
                 "retryBudget.maxTokens must be a number in (0, 1000], got {}",
-                self.max_tokens
+                describe_number(self.max_tokens)
             )));
         }
         if !(self.token_ratio.is_finite()
@@ -54,7 +54,7 @@ impl BudgetConfig {
         {
             return Err(ArvakError::invalid_argument(format!(
                 "retryBudget.tokenRatio must be a number in [0.001, maxTokens], got {}",
-                self.token_ratio
+                describe_number(self.token_ratio)
             )));
         }
         Ok(())

@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::ArvakError;
+use crate::logic::error::{describe_number, ArvakError};
 
 /// The server's rate window (spec §11).
 pub const RATE_WINDOW_MS: f64 = 1000.0;
@@ -75,7 +75,7 @@ impl PacerConfig {
         if !(self.margin_ms.is_finite() && (0.0..=60_000.0).contains(&self.margin_ms)) {
             return Err(ArvakError::invalid_argument(format!(
                 "pacer.marginMs must be a number in [0, 60000], got {}",
-                self.margin_ms
+                describe_number(self.margin_ms)
             )));
         }
         Ok(())

@@ -11,11 +11,17 @@
 //!    `UNAUTHENTICATED` and GetJobResult's "not ready yet" are never retried — waiting for a job is
 //!    the wait loop's business, not the retry layer's.
 //! 3. **Submits are retried only when the failure proves nothing was created** — see
-//!    [`created_on_failure`]. Reads (GetJobStatus, GetJobResult, ListBackends, GetBackendInfo),
+//!    [`created_on_failure`]; a valid server pushback counts as that proof (below). Reads (GetJobStatus, GetJobResult, ListBackends, GetBackendInfo),
 //!    CancelJob (idempotent in effect: a repeat answers `success=false`, "already in terminal state:
 //!    Cancelled") and stream (re-)subscriptions (WatchJob, StreamResults) have no such restriction.
 //! 4. **Server pushback** (`grpc-retry-pushback-ms`, gRFC A6): a malformed or negative value means
 //!    "do not retry"; a valid one replaces the computed backoff for this retry (not jittered).
+//!    A valid pushback is also the server's statement that it **did not process** the call ("retry
+//!    after N ms"), so it counts as [`Reach::NotSent`]: a submit failing with, say, `UNAVAILABLE`
+//!    plus a pushback created nothing and may be retried ([`Reach::with_pushback`]). A client cannot
+//!    tell a bare `UNAVAILABLE` before processing from one after processing; the pushback is the
+//!    only way a server can say which it was. Circuit-breaker rejections ([`ErrorKind::CircuitOpen`])
+//!    are never retried here: the breaker says when it will let a call through again.
 //! 5. **Attempt cap** — `attempt < maxAttempts`.
 //! 6. **Retry budget** — the client-wide [`RetryBudget`] must allow it.
 //! 7. **Never past the deadline** — a delay that would end at or after the overall deadline gives
@@ -43,7 +49,7 @@
 //! `NOT_FOUND`, `UNAUTHENTICATED` (checks made before creation, spec §6.1/§6.2) and `UNIMPLEMENTED`
 //! (the method was never routed).
 
-use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
+use crate::logic::error::{describe_number, ArvakError, Code, ErrorKind, Rpc};
 
 use super::backoff::{never_retryable_reason, RetryPolicy};
 use super::budget::RetryBudget;
@@ -74,6 +80,23 @@ pub enum Created {
     /// The request may or may not have been processed (transport failure, timeout, proxy error,
     /// abort after sending): every input may exist; none may be resubmitted.
     Unknown,
+}
+
+impl Reach {
+    /// How far an attempt got, given the server's pushback: a valid pushback (a delay ≥ 0) means
+    /// the server did not process the call, which is as good as [`Reach::NotSent`].
+    pub fn with_pushback(self, pushback: Pushback) -> Reach {
+        match pushback {
+            Pushback::RetryAfterMs(_) => Reach::NotSent,
+            Pushback::None | Pushback::DoNotRetry => self,
+        }
+    }
+
+    /// How far a failed call that reached `fetch` got: [`Reach::Sent`], or [`Reach::NotSent`] when
+    /// the error carries a valid pushback.
+    pub fn of_error(error: &ArvakError) -> Reach {
+        Reach::Sent.with_pushback(Pushback::from_metadata(&error.metadata))
+    }
 }
 
 impl Created {
@@ -126,13 +149,18 @@ pub enum Pushback {
 impl Pushback {
     /// Parses a header value: a non-empty run of ASCII digits is a delay (arbitrarily large values
     /// are kept, and then exceed any `maxBackoffMs`); anything else — negative, empty, spaces,
-    /// a sign, a fraction, text — means "do not retry", as gRFC A6 requires.
+    /// a sign, a fraction, text — means "do not retry", as gRFC A6 requires. (Digits are summed by
+    /// hand: `str::parse::<f64>` would pull float parsing into the wasm.)
     pub fn parse(value: &str) -> Pushback {
         if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            match value.parse::<f64>() {
-                Ok(ms) if ms.is_finite() => Pushback::RetryAfterMs(ms),
-                _ => Pushback::RetryAfterMs(f64::INFINITY),
-            }
+            let ms = value.bytes().fold(0u64, |acc, b| {
+                acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+            });
+            Pushback::RetryAfterMs(if ms == u64::MAX {
+                f64::INFINITY
+            } else {
+                ms as f64
+            })
         } else {
             Pushback::DoNotRetry
         }
@@ -214,6 +242,8 @@ impl FailedAttempt {
 pub enum GiveUpReason {
     /// The caller aborted or closed the client.
     Aborted,
+    /// The circuit breaker refused the attempt (it says when it will probe again).
+    CircuitOpen,
     /// The failure is not transient (code not in `retryableCodes`, or a definite answer).
     NotRetryable,
     /// A submit failed after it was sent: the server may have created the job, and another
@@ -241,6 +271,7 @@ impl GiveUpReason {
     pub fn as_str(&self) -> &'static str {
         match self {
             GiveUpReason::Aborted => "aborted",
+            GiveUpReason::CircuitOpen => "circuit_open",
             GiveUpReason::NotRetryable => "not_retryable",
             GiveUpReason::MaybeCreated => "maybe_created",
             GiveUpReason::PartiallyCreated => "partially_created",
@@ -256,6 +287,9 @@ impl GiveUpReason {
     pub fn describe(&self) -> String {
         match self {
             GiveUpReason::Aborted => "not retried: the operation was aborted".to_owned(),
+            GiveUpReason::CircuitOpen => {
+                "not retried: the circuit breaker is open (too many server failures)".to_owned()
+            }
             GiveUpReason::NotRetryable => "not retried: the failure is not transient".to_owned(),
             GiveUpReason::MaybeCreated => "not retried: the request reached the server, which may \
                 have created the job; retrying could create a duplicate"
@@ -268,7 +302,8 @@ impl GiveUpReason {
                 "not retried: the server's grpc-retry-pushback-ms said not to".to_owned()
             }
             GiveUpReason::PushbackTooLong { pushback_ms } => format!(
-                "not retried: the server asked to wait {pushback_ms} ms, longer than maxBackoffMs"
+                "not retried: the server asked to wait {} ms, longer than maxBackoffMs",
+                describe_number(*pushback_ms)
             ),
             GiveUpReason::AttemptsExhausted => {
                 "gave up: every allowed attempt (maxAttempts) failed".to_owned()
@@ -329,6 +364,9 @@ pub fn decide(
     if failed.kind == ErrorKind::Aborted {
         return Decision::GiveUp(Aborted);
     }
+    if failed.kind == ErrorKind::CircuitOpen {
+        return Decision::GiveUp(CircuitOpen);
+    }
     let transient = policy.retryable_codes.contains(failed.code)
         && never_retryable_reason(failed.code).is_none()
         && !is_definite(failed.kind);
@@ -340,7 +378,8 @@ pub fn decide(
         budget.record_failure();
     }
     if creates_jobs(failed.rpc) {
-        match created_on_failure(failed.jobs, failed.code, failed.kind, failed.reach) {
+        let reach = failed.reach.with_pushback(failed.pushback);
+        match created_on_failure(failed.jobs, failed.code, failed.kind, reach) {
             Created::No => {}
             Created::Prefix => return Decision::GiveUp(PartiallyCreated),
             Created::Unknown => return Decision::GiveUp(MaybeCreated),
@@ -429,6 +468,10 @@ mod tests {
     /// Checks a grid: each line `LABEL  c c c …` with one cell per column of [`COLUMNS`].
     /// R = retry, N = not retryable, M = maybe created, P = partially created, A = aborted.
     fn check_grid(grid: &str, policy: &RetryPolicy, reach: Reach) {
+        check_grid_with(grid, policy, reach, Pushback::None)
+    }
+
+    fn check_grid_with(grid: &str, policy: &RetryPolicy, reach: Reach, pushback: Pushback) {
         let mut rows = 0;
         for line in grid
             .lines()
@@ -444,7 +487,8 @@ mod tests {
                 let kind = kind_for(code, *rpc, msg);
                 let failed = FailedAttempt::new(*rpc, code, kind, 1)
                     .with_jobs(*jobs)
-                    .with_reach(reach);
+                    .with_reach(reach)
+                    .with_pushback(pushback);
                 let mut budget = RetryBudget::default();
                 let got = cell(decide(
                     &failed,
@@ -497,6 +541,39 @@ mod tests {
             ",
             &RetryPolicy::default(),
             Reach::Sent,
+        );
+    }
+
+    #[test]
+    fn table_default_policy_sent_with_server_pushback() {
+        // `grpc-retry-pushback-ms: 5` on the failure: the server says it did not process the call,
+        // so submits are as safe to retry as reads (the dev server's failBeforePushbackMs).
+        check_grid_with(
+            "
+            //                  SJ SB1 SBn GS GR CJ LB GB WJ SR
+            OK                  N  N   N   N  N  N  N  N  N  N
+            CANCELLED(timeout)  R  R   R   R  R  R  R  R  R  R
+            CANCELLED(abort)    A  A   A   A  A  A  A  A  A  A
+            UNKNOWN             R  R   R   R  R  R  R  R  R  R
+            INVALID_ARGUMENT    N  N   N   N  N  N  N  N  N  N
+            DEADLINE_EXCEEDED   R  R   R   R  R  R  R  R  R  R
+            NOT_FOUND           N  N   N   N  N  N  N  N  N  N
+            ALREADY_EXISTS      N  N   N   N  N  N  N  N  N  N
+            PERMISSION_DENIED   N  N   N   N  N  N  N  N  N  N
+            RESOURCE_EXHAUSTED  R  R   R   R  R  R  R  R  R  R
+            FAILED_PRECONDITION N  N   N   N  N  N  N  N  N  N
+            ABORTED             N  N   N   N  N  N  N  N  N  N
+            OUT_OF_RANGE        N  N   N   N  N  N  N  N  N  N
+            UNIMPLEMENTED       N  N   N   N  N  N  N  N  N  N
+            INTERNAL            N  N   N   N  N  N  N  N  N  N
+            INTERNAL(watch-nf)  N  N   N   N  N  N  N  N  N  N
+            UNAVAILABLE         R  R   R   R  R  R  R  R  R  R
+            DATA_LOSS           N  N   N   N  N  N  N  N  N  N
+            UNAUTHENTICATED     N  N   N   N  N  N  N  N  N  N
+            ",
+            &RetryPolicy::default(),
+            Reach::Sent,
+            Pushback::RetryAfterMs(5.0),
         );
     }
 
@@ -738,13 +815,101 @@ mod tests {
             decide(&f, &p, None, &mut b, &mut r),
             Decision::GiveUp(GiveUpReason::AttemptsExhausted)
         );
-        // Nor an ambiguous submit safe.
-        let f = FailedAttempt::new(Rpc::SubmitJob, Code::Unavailable, ErrorKind::Unavailable, 1)
-            .with_pushback(Pushback::RetryAfterMs(1.0));
+        // A valid pushback is the server's statement that it did not process the call: a submit
+        // that failed with it created nothing and is retried after exactly the pushback…
+        for (rpc, jobs) in [
+            (Rpc::SubmitJob, 1),
+            (Rpc::SubmitBatch, 1),
+            (Rpc::SubmitBatch, 50),
+        ] {
+            for code in [Code::Unavailable, Code::Unknown, Code::DeadlineExceeded] {
+                let kind = classify(code, rpc, "x");
+                let f = FailedAttempt::new(rpc, code, kind, 1)
+                    .with_jobs(jobs)
+                    .with_pushback(Pushback::RetryAfterMs(20.0));
+                assert_eq!(
+                    decide(&f, &p, None, &mut b, &mut r),
+                    Decision::RetryAfter(20.0),
+                    "{rpc} × {jobs} {code:?}"
+                );
+            }
+        }
+        // …while a bare failure, or one whose pushback says "do not retry", proves nothing.
+        let f = FailedAttempt::new(Rpc::SubmitJob, Code::Unavailable, ErrorKind::Unavailable, 1);
         assert_eq!(
             decide(&f, &p, None, &mut b, &mut r),
             Decision::GiveUp(GiveUpReason::MaybeCreated)
         );
+        let f = f.with_pushback(Pushback::DoNotRetry);
+        assert_eq!(
+            decide(&f, &p, None, &mut b, &mut r),
+            Decision::GiveUp(GiveUpReason::MaybeCreated)
+        );
+        // Pushback does not make a definite answer retryable on a submit either.
+        let f = FailedAttempt::new(
+            Rpc::SubmitJob,
+            Code::InvalidArgument,
+            ErrorKind::InvalidCircuit,
+            1,
+        )
+        .with_pushback(Pushback::RetryAfterMs(1.0));
+        assert_eq!(
+            decide(&f, &p, None, &mut b, &mut r),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+    }
+
+    #[test]
+    fn pushback_counts_as_not_processed() {
+        assert_eq!(
+            Reach::Sent.with_pushback(Pushback::RetryAfterMs(0.0)),
+            Reach::NotSent
+        );
+        assert_eq!(Reach::Sent.with_pushback(Pushback::None), Reach::Sent);
+        assert_eq!(Reach::Sent.with_pushback(Pushback::DoNotRetry), Reach::Sent);
+        assert_eq!(
+            Reach::NotSent.with_pushback(Pushback::DoNotRetry),
+            Reach::NotSent
+        );
+        let with = |v: &str| {
+            ArvakError::from_status(
+                Code::Unavailable,
+                Rpc::SubmitJob,
+                "down",
+                vec![(PUSHBACK_HEADER.to_owned(), v.to_owned())],
+            )
+        };
+        assert_eq!(Reach::of_error(&with("20")), Reach::NotSent);
+        assert_eq!(Reach::of_error(&with("-1")), Reach::Sent);
+        let bare = ArvakError::from_status(Code::Unavailable, Rpc::SubmitJob, "down", vec![]);
+        assert_eq!(Reach::of_error(&bare), Reach::Sent);
+        // What the batch manager derives from it for a failed 10-job chunk.
+        let e = with("20");
+        assert_eq!(
+            created_on_failure(10, e.code, e.kind, Reach::of_error(&e)),
+            Created::No
+        );
+        assert_eq!(
+            created_on_failure(10, bare.code, bare.kind, Reach::of_error(&bare)),
+            Created::Unknown
+        );
+    }
+
+    #[test]
+    fn circuit_open_rejections_are_not_retried() {
+        let p = RetryPolicy::default();
+        for (_, rpc, jobs) in COLUMNS {
+            let f = FailedAttempt::new(rpc, Code::Unavailable, ErrorKind::CircuitOpen, 1)
+                .with_jobs(jobs)
+                .with_reach(Reach::NotSent);
+            let mut b = RetryBudget::default();
+            assert_eq!(
+                decide(&f, &p, None, &mut b, &mut || 0.5),
+                Decision::GiveUp(GiveUpReason::CircuitOpen),
+                "{rpc}"
+            );
+            assert_eq!(b.tokens(), 10.0, "a rejection costs no budget");
+        }
     }
 
     #[test]
@@ -886,6 +1051,7 @@ mod tests {
     fn reasons_have_ids_and_sentences() {
         let all = [
             GiveUpReason::Aborted,
+            GiveUpReason::CircuitOpen,
             GiveUpReason::NotRetryable,
             GiveUpReason::MaybeCreated,
             GiveUpReason::PartiallyCreated,
