@@ -9,6 +9,7 @@ export interface ArvakErrorOptions {
   jobId?: string | null;
   backendId?: string | null;
   cause?: unknown;
+  retryAfterMs?: number;
 }
 
 /** Base class of every error the client rejects with. */
@@ -24,7 +25,7 @@ export class ArvakError extends Error {
   readonly tag: "permanent" | "transient" | null;
   /** Response metadata (trailers) that came with the status. */
   readonly metadata: Record<string, string>;
-  /** Attempts made. */
+  /** Attempts made: 1 + retries (a retry policy can make it more than 1); 0 when the circuit breaker refused the call without sending it. */
   readonly attempts: number;
   /** The job the call was about, if any. */
   readonly jobId: string | null;
@@ -55,3 +56,8 @@ export class UnavailableError extends ArvakError {}
 export class RateLimitedError extends ArvakError {}
 /** Missing or wrong API key. */
 export class UnauthenticatedError extends ArvakError {}
+/** The circuit breaker refused the call without sending it (the server failed repeatedly). */
+export class CircuitOpenError extends ArvakError {
+  /** Milliseconds until the breaker lets a call through again. */
+  readonly retryAfterMs: number;
+}

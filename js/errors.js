@@ -19,7 +19,7 @@ export class ArvakError extends Error {
     this.tag = options.tag ?? null;
     /** Response metadata that came with the status. */
     this.metadata = options.metadata ?? {};
-    /** Attempts made. */
+    /** Attempts made (1 + retries; 0 when the circuit breaker refused the call without sending it). */
     this.attempts = options.attempts ?? 1;
     /** The job the call was about, or null. */
     this.jobId = options.jobId ?? null;
@@ -52,6 +52,14 @@ export class UnavailableError extends ArvakError {}
 export class RateLimitedError extends ArvakError {}
 /** Missing or wrong API key. */
 export class UnauthenticatedError extends ArvakError {}
+/** The circuit breaker refused the call without sending it; `retryAfterMs` says when it will let one through. */
+export class CircuitOpenError extends ArvakError {
+  constructor(message, options = {}) {
+    super(message, options);
+    /** Milliseconds until the breaker lets a call through again. */
+    this.retryAfterMs = options.retryAfterMs ?? 0;
+  }
+}
 
 const CLASSES = {
   ArvakError,
@@ -67,6 +75,7 @@ const CLASSES = {
   UnavailableError,
   RateLimitedError,
   UnauthenticatedError,
+  CircuitOpenError,
 };
 
 // Names survive minification; abort and timeout use the DOM's names so `err.name === 'AbortError'`

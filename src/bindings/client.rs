@@ -8,6 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert;
 use super::errors::{js_result, to_js};
+use super::future::JsJobFuture;
 use super::options;
 use super::result::JsJobResult;
 use super::watch::JsJobWatch;
@@ -40,6 +41,15 @@ extern "C" {
     /// `BatchCircuit[]`.
     #[wasm_bindgen(typescript_type = "BatchCircuit[]")]
     pub type BatchCircuitsArg;
+    /// `FutureOptions`.
+    #[wasm_bindgen(typescript_type = "FutureOptions")]
+    pub type FutureOptionsArg;
+    /// `BatchFutureOptions`.
+    #[wasm_bindgen(typescript_type = "BatchFutureOptions")]
+    pub type BatchFutureOptionsArg;
+    /// `ResilienceOptions`.
+    #[wasm_bindgen(typescript_type = "ResilienceOptions")]
+    pub type ResilienceOptionsArg;
 }
 
 fn opts<T: Into<JsValue>>(o: Option<T>) -> JsValue {
@@ -65,6 +75,11 @@ impl JsArvakClient {
     /// The Rust client behind this object.
     pub fn rust(&self) -> &ArvakClient {
         &self.inner
+    }
+
+    /// Wraps a Rust client.
+    pub fn from_rust(inner: ArvakClient) -> Self {
+        JsArvakClient { inner }
     }
 }
 
@@ -322,6 +337,89 @@ impl JsArvakClient {
             .await;
             js_result(r.map(JsJobResult::from))
         })
+    }
+
+    /// The circuit breaker this client uses (the same breaker as the `CircuitBreaker` it was given),
+    /// or `null`.
+    #[wasm_bindgen(getter, js_name = circuitBreaker, unchecked_return_type = "CircuitBreaker | null")]
+    pub fn circuit_breaker(&self) -> JsValue {
+        match self.inner.breaker() {
+            Some(b) => super::resilience::JsCircuitBreaker::wrap(b).into(),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// Submits a circuit and returns a `JobFuture` at once (`await` it for the result; its `jobId`
+    /// is set when the job exists). Throws an `ArvakError` for invalid options.
+    #[wasm_bindgen(js_name = submitQasmFuture, unchecked_return_type = "JobFuture")]
+    pub fn submit_qasm_future(
+        &self,
+        qasm: String,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<FutureOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let o = opts(options);
+        let parsed = (|| -> Result<_, ArvakError> {
+            Ok((options::call(&o)?, options::submit(&o)?, options::wait(&o)?))
+        })();
+        let (call, sub, wait) = parsed.map_err(|e| to_js(&e))?;
+        let circuit = crate::logic::data::BatchCircuit {
+            circuit: crate::logic::data::Circuit::Qasm3(qasm),
+            shots: sub.shots,
+            optimization_level: sub.optimization_level,
+        };
+        Ok(JsJobFuture::wrap(self.inner.submit_future(
+            circuit,
+            &backend_id,
+            wait,
+            call,
+        )))
+    }
+
+    /// Submits circuits in one SubmitBatch call and returns one `JobFuture` per circuit at once, in
+    /// input order (at most `maxWaits`, default 10, are waited for at a time). Throws an
+    /// `ArvakError` for invalid options.
+    #[wasm_bindgen(js_name = submitBatchFuture, unchecked_return_type = "JobFuture[]")]
+    pub fn submit_batch_future(
+        &self,
+        circuits: BatchCircuitsArg,
+        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        options: Option<BatchFutureOptionsArg>,
+    ) -> Result<js_sys::Array, JsValue> {
+        let o = opts(options);
+        let circuits: JsValue = circuits.into();
+        let parsed = (|| -> Result<_, ArvakError> {
+            let max_waits = options::Opts::new(&o, "options")?.integer("maxWaits", 10)?;
+            Ok((
+                options::call(&o)?,
+                options::batch(&circuits, &o)?,
+                options::wait(&o)?,
+                max_waits,
+            ))
+        })();
+        let (call, list, wait, max_waits) = parsed.map_err(|e| to_js(&e))?;
+        Ok(self
+            .inner
+            .submit_batch_futures(list, &backend_id, wait, call, max_waits.max(1) as usize)
+            .into_iter()
+            .map(JsJobFuture::wrap)
+            .collect())
+    }
+
+    /// A `JobFuture` for an existing job. Throws an `ArvakError` for invalid options.
+    #[wasm_bindgen(js_name = jobFuture, unchecked_return_type = "JobFuture")]
+    pub fn job_future(
+        &self,
+        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        options: Option<super::future::JobFutureOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let o = opts(options);
+        let parsed =
+            (|| -> Result<_, ArvakError> { Ok((options::call(&o)?, options::wait(&o)?)) })();
+        let (call, wait) = parsed.map_err(|e| to_js(&e))?;
+        Ok(JsJobFuture::wrap(
+            self.inner.job_future(&job_id, wait, call),
+        ))
     }
 
     /// Closes the client: pending calls, waits and streams reject with `ArvakAbortError`, later calls

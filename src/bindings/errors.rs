@@ -29,6 +29,9 @@ pub fn to_js(e: &ArvakError) -> JsValue {
     }
     set(&opts, "metadata", metadata);
     set(&opts, "attempts", f64::from(e.attempts));
+    if let Some(ms) = e.retry_after_ms {
+        set(&opts, "retryAfterMs", f64::from(ms));
+    }
     set(&opts, "jobId", opt_str(e.job_id.as_deref()));
     set(&opts, "backendId", opt_str(e.backend_id.as_deref()));
     if let Some(cause) = &e.cause {

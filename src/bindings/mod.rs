@@ -1,12 +1,17 @@
 //! The JavaScript surface (wasm-bindgen), one module per exported concept:
 //! [`client`] the `ArvakClient` class, [`result`] `JobResult`, [`watch`] the `watchJob` iterator,
+//! [`resilience`] `RetryPolicy`, `CircuitBreaker` and `ResilientClient`, [`future`] `JobFuture`,
+//! `asCompleted` and `waitAll`, [`batch`] `BatchJobManager` and the progress bar,
 //! [`errors`] construction of the error classes from `js/errors.js`, [`options`] option parsing,
 //! [`convert`] data → plain objects, [`types`] the TypeScript declarations.
 
+pub mod batch;
 pub mod client;
 pub mod convert;
 pub mod errors;
+pub mod future;
 pub mod options;
+pub mod resilience;
 pub mod result;
 pub mod types;
 pub mod watch;

@@ -9,25 +9,36 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
+use std::rc::Rc;
+
 use crate::logic::data::{BatchCircuit, Circuit};
-use crate::logic::error::{describe_number, ArvakError};
+use crate::logic::error::{code_name, describe_number, ArvakError};
 use crate::logic::wait::Strategy;
-use crate::web::{
-    CallOptions, ClientOptions, Credentials, SubmitOptions, WaitOptions, WatchOptions,
+use crate::resilience::backoff::parse_code_name;
+use crate::resilience::{
+    BackoffStrategy, BreakerConfig, BudgetConfig, Jitter, RetryPolicy, RetryableCodes, Transition,
 };
+use crate::web::resilience::{Retry, RetryEvent, SharedBreaker};
+use crate::web::{
+    CallOptions, ClientOptions, Credentials, ResilienceOptions, SubmitOptions, WaitOptions,
+    WatchOptions,
+};
+
+use super::convert::{date, set};
+use super::errors::to_js;
 
 fn invalid(message: String) -> ArvakError {
     ArvakError::invalid_argument(message)
 }
 
 /// A readable option object: `undefined`/`null` (all defaults) or an object.
-struct Opts<'a> {
+pub(crate) struct Opts<'a> {
     obj: Option<&'a JsValue>,
     what: &'a str,
 }
 
 impl<'a> Opts<'a> {
-    fn new(value: &'a JsValue, what: &'a str) -> Result<Self, ArvakError> {
+    pub(crate) fn new(value: &'a JsValue, what: &'a str) -> Result<Self, ArvakError> {
         if value.is_undefined() || value.is_null() {
             Ok(Opts { obj: None, what })
         } else if value.is_object() {
@@ -41,7 +52,7 @@ impl<'a> Opts<'a> {
     }
 
     /// The field, or `None` for undefined/null.
-    fn get(&self, name: &str) -> Option<JsValue> {
+    pub(crate) fn get(&self, name: &str) -> Option<JsValue> {
         let v = Reflect::get(self.obj?, &JsValue::from_str(name)).ok()?;
         (!v.is_undefined() && !v.is_null()).then_some(v)
     }
@@ -50,7 +61,7 @@ impl<'a> Opts<'a> {
         invalid(format!("{}.{name} must be {expected}", self.what))
     }
 
-    fn number(&self, name: &str) -> Result<Option<f64>, ArvakError> {
+    pub(crate) fn number(&self, name: &str) -> Result<Option<f64>, ArvakError> {
         match self.get(name) {
             None => Ok(None),
             Some(v) => v
@@ -60,7 +71,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    fn string(&self, name: &str) -> Result<Option<String>, ArvakError> {
+    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, ArvakError> {
         match self.get(name) {
             None => Ok(None),
             Some(v) => v
@@ -70,7 +81,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    fn boolean(&self, name: &str) -> Result<Option<bool>, ArvakError> {
+    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, ArvakError> {
         match self.get(name) {
             None => Ok(None),
             Some(v) => v
@@ -80,7 +91,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    fn function(&self, name: &str) -> Result<Option<Function>, ArvakError> {
+    pub(crate) fn function(&self, name: &str) -> Result<Option<Function>, ArvakError> {
         match self.get(name) {
             None => Ok(None),
             Some(v) => v
@@ -115,7 +126,7 @@ impl<'a> Opts<'a> {
     }
 
     /// A non-negative integer.
-    fn integer(&self, name: &str, default: u32) -> Result<u32, ArvakError> {
+    pub(crate) fn integer(&self, name: &str, default: u32) -> Result<u32, ArvakError> {
         integer(
             self.number(name)?,
             &format!("{}.{name}", self.what),
@@ -160,6 +171,7 @@ pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
             v => Some(integer(v, "options.maxConcurrency", 1)?.max(1) as usize),
         },
         max_streams: o.integer("maxStreams", defaults.max_streams as u32)? as usize,
+        resilience: resilience(opts, false)?,
     })
 }
 
@@ -285,4 +297,185 @@ pub fn chunk_size(opts: &JsValue) -> Result<Option<u32>, ArvakError> {
         0 => None,
         n => Some(n),
     })
+}
+
+/// A field that may be `false` (off), `true` (defaults) or a value.
+enum Toggle {
+    Absent,
+    Off,
+    Defaults,
+    Value(JsValue),
+}
+
+fn toggle(o: &Opts<'_>, names: &[&str]) -> Toggle {
+    match names.iter().find_map(|n| o.get(n)) {
+        None => Toggle::Absent,
+        Some(v) => match v.as_bool() {
+            Some(false) => Toggle::Off,
+            Some(true) => Toggle::Defaults,
+            None => Toggle::Value(v),
+        },
+    }
+}
+
+/// The resilience options of `ArvakClient` and `ResilientClient`: `retryPolicy` (or `retry`),
+/// `circuitBreaker`, `retryBudget`, `maxSubmitsPerSecond`. `defaults_on`: a missing `retryPolicy`
+/// means the default policy (ResilientClient) instead of no retries (ArvakClient).
+pub fn resilience(opts: &JsValue, defaults_on: bool) -> Result<ResilienceOptions, ArvakError> {
+    let o = Opts::new(opts, "options")?;
+    let retry = match toggle(&o, &["retryPolicy", "retry"]) {
+        Toggle::Absent if defaults_on => Some(Retry::default()),
+        Toggle::Absent | Toggle::Off => None,
+        Toggle::Defaults => Some(Retry::default()),
+        Toggle::Value(v) => Some(retry_policy(&v)?),
+    };
+    let breaker = match toggle(&o, &["circuitBreaker"]) {
+        Toggle::Absent | Toggle::Off => None,
+        Toggle::Defaults => Some(SharedBreaker::new(BreakerConfig::default(), None)),
+        Toggle::Value(v) => Some(circuit_breaker(&v)?),
+    };
+    let budget = match toggle(&o, &["retryBudget"]) {
+        Toggle::Absent | Toggle::Defaults => Some(BudgetConfig::default()),
+        Toggle::Off => None,
+        Toggle::Value(v) => {
+            let b = Opts::new(&v, "retryBudget")?;
+            let d = BudgetConfig::default();
+            let c = BudgetConfig {
+                max_tokens: b.number("maxTokens")?.unwrap_or(d.max_tokens),
+                token_ratio: b.number("tokenRatio")?.unwrap_or(d.token_ratio),
+            };
+            c.validate()?;
+            Some(c)
+        }
+    };
+    let mut pacer = crate::resilience::PacerConfig::default();
+    if o.number("maxSubmitsPerSecond")?.is_some() {
+        pacer.max_submits_per_second = Some(o.integer("maxSubmitsPerSecond", 0)?);
+        pacer.validate()?;
+    }
+    Ok(ResilienceOptions {
+        retry,
+        breaker,
+        budget,
+        pacer,
+    })
+}
+
+/// A retry policy from a `RetryPolicy` instance or a plain options object (same field names).
+pub fn retry_policy(v: &JsValue) -> Result<Retry, ArvakError> {
+    let o = Opts::new(v, "retryPolicy")?;
+    let d = RetryPolicy::default();
+    let jitter = match o.get("jitter") {
+        None => d.jitter,
+        Some(j) => match (j.as_bool(), j.as_string()) {
+            (Some(true), _) => Jitter::Full,
+            (Some(false), _) => Jitter::None,
+            (None, Some(s)) => Jitter::parse(&s)?,
+            _ => return Err(o.wrong("jitter", "\"full\", \"equal\", \"none\" or a boolean")),
+        },
+    };
+    let strategy = match o.string("strategy")?.as_deref() {
+        None => d.strategy,
+        Some("exponential") => BackoffStrategy::Exponential,
+        Some("linear") => BackoffStrategy::Linear,
+        Some("constant") => BackoffStrategy::Constant,
+        Some(_) => return Err(o.wrong("strategy", "\"exponential\", \"linear\" or \"constant\"")),
+    };
+    let retryable_codes = match o.get("retryableCodes") {
+        None => d.retryable_codes,
+        Some(list) => {
+            let array = list.dyn_ref::<Array>().ok_or_else(|| {
+                o.wrong("retryableCodes", "an array of status code names or numbers")
+            })?;
+            let mut codes = Vec::new();
+            for item in array.iter() {
+                let code = match (item.as_string(), item.as_f64()) {
+                    (Some(name), _) => parse_code_name(&name),
+                    (None, Some(n)) if n.fract() == 0.0 && (0.0..=16.0).contains(&n) => {
+                        Some(tonic::Code::from_i32(n as i32))
+                    }
+                    _ => None,
+                };
+                codes.push(code.ok_or_else(|| {
+                    o.wrong(
+                        "retryableCodes",
+                        "an array of gRPC status code names (\"UNAVAILABLE\") or numbers 0–16",
+                    )
+                })?);
+            }
+            RetryableCodes::new(codes)
+        }
+    };
+    let policy = RetryPolicy {
+        max_attempts: o.integer("maxAttempts", d.max_attempts)?,
+        initial_backoff_ms: o
+            .number("initialBackoffMs")?
+            .unwrap_or(d.initial_backoff_ms),
+        max_backoff_ms: o.number("maxBackoffMs")?.unwrap_or(d.max_backoff_ms),
+        backoff_multiplier: o
+            .number("backoffMultiplier")?
+            .unwrap_or(d.backoff_multiplier),
+        jitter,
+        strategy,
+        retryable_codes,
+    };
+    policy.validate()?;
+    let on_retry = o.function("onRetry")?.map(|f| {
+        Rc::new(move |ev: &RetryEvent<'_>| {
+            let info = Object::new();
+            set(&info, "rpc", ev.rpc.name());
+            set(&info, "attempt", ev.attempt);
+            set(&info, "delayMs", ev.delay_ms);
+            set(&info, "error", to_js(ev.error));
+            if let Err(e) = f.call1(&JsValue::NULL, &info) {
+                crate::web::env::report_callback_error("onRetry", &e);
+            }
+        }) as crate::web::resilience::RetryHook
+    });
+    Ok(Retry { policy, on_retry })
+}
+
+/// The status code names of a policy (for the `RetryPolicy.retryableCodes` getter).
+pub fn code_names(codes: &RetryableCodes) -> Array {
+    codes
+        .codes()
+        .iter()
+        .map(|&c| JsValue::from_str(code_name(c)))
+        .collect()
+}
+
+/// A breaker from a `CircuitBreaker` instance (the same, shared breaker) or a config object.
+pub fn circuit_breaker(v: &JsValue) -> Result<SharedBreaker, ArvakError> {
+    if let Some(shared) = super::resilience::shared_breaker_of(v) {
+        return Ok(shared);
+    }
+    let (config, hook) = breaker_config(v)?;
+    Ok(SharedBreaker::new(config, hook))
+}
+
+/// `{ failureThreshold, successThreshold, timeoutMs, halfOpenMaxCalls, onStateChange }`.
+pub fn breaker_config(
+    v: &JsValue,
+) -> Result<(BreakerConfig, Option<crate::web::resilience::BreakerHook>), ArvakError> {
+    let o = Opts::new(v, "circuitBreaker")?;
+    let d = BreakerConfig::default();
+    let config = BreakerConfig {
+        failure_threshold: o.integer("failureThreshold", d.failure_threshold)?,
+        success_threshold: o.integer("successThreshold", d.success_threshold)?,
+        timeout_ms: o.number("timeoutMs")?.unwrap_or(d.timeout_ms),
+        half_open_max_calls: o.integer("halfOpenMaxCalls", d.half_open_max_calls)?,
+    };
+    config.validate()?;
+    let hook = o.function("onStateChange")?.map(|f| {
+        Rc::new(move |t: &Transition| {
+            let change = Object::new();
+            set(&change, "from", t.from.as_str());
+            set(&change, "to", t.to.as_str());
+            set(&change, "at", date(Some(t.at_ms)));
+            if let Err(e) = f.call1(&JsValue::NULL, &change) {
+                crate::web::env::report_callback_error("onStateChange", &e);
+            }
+        }) as crate::web::resilience::BreakerHook
+    });
+    Ok((config, hook))
 }

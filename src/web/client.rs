@@ -2,8 +2,10 @@
 //!
 //! Every unary call goes through the same steps:
 //! deadline (call `timeout_ms`, else the client default) → guard (AbortSignal, `close()`, deadline) →
-//! concurrency permit (`max_concurrency`) → headers (client's, then the call's) + `grpc-timeout` with the
-//! budget left → the grpc-web request → status → [`ArvakError`] by code and RPC.
+//! then per attempt ([`super::resilience`]): pacing (submits) → circuit-breaker permit →
+//! concurrency permit (`max_concurrency`) → headers (client's, then the call's) + `grpc-timeout` with
+//! the budget left → the grpc-web request → status → [`ArvakError`] by code and RPC → breaker and
+//! budget → retry after a backoff (abortable, never past the deadline) or give up with `attempts`.
 
 use std::rc::Rc;
 
@@ -12,6 +14,7 @@ use web_sys::AbortSignal;
 
 use super::env::now_ms;
 use super::guard::Guard;
+use super::resilience::{Attempts, CallFailure, ResilienceOptions, ResilienceState};
 use super::rpc::{decode, RawCodec};
 use super::transport::{status_error, Transport};
 use crate::logic::data::{
@@ -75,6 +78,9 @@ pub struct ClientOptions {
     pub max_concurrency: Option<usize>,
     /// At most this many WatchJob streams for `auto` waits (default 4); more waits poll.
     pub max_streams: usize,
+    /// Retry policy, circuit breaker, retry budget, submit pacing (default: one attempt per call,
+    /// no breaker, submit pacing learned from the server).
+    pub resilience: ResilienceOptions,
 }
 
 impl Default for ClientOptions {
@@ -85,6 +91,7 @@ impl Default for ClientOptions {
             credentials: Credentials::SameOrigin,
             max_concurrency: None,
             max_streams: DEFAULT_MAX_STREAMS,
+            resilience: ResilienceOptions::default(),
         }
     }
 }
@@ -157,6 +164,7 @@ pub(crate) struct Inner {
     pub limiter: Limiter,
     pub slots: StreamSlots,
     pub closed: CancelToken,
+    pub resilience: ResilienceState,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -186,6 +194,14 @@ fn parse_headers(
         .collect()
 }
 
+/// A failure before anything was sent (options, headers, an abort noticed up front).
+fn not_sent(error: ArvakError) -> CallFailure {
+    CallFailure {
+        error,
+        reach: crate::resilience::Reach::NotSent,
+    }
+}
+
 /// A message the server must send but did not (`Option` field of a response).
 fn missing(what: &str, rpc: Rpc) -> ArvakError {
     ArvakError::new(
@@ -212,8 +228,42 @@ impl ArvakClient {
                 limiter: Limiter::new(options.max_concurrency),
                 slots: StreamSlots::new(options.max_streams),
                 closed: CancelToken::new(),
+                resilience: ResilienceState::new(options.resilience, None),
             }),
         })
+    }
+
+    /// A client that shares this one's connection settings, headers, concurrency limit, stream cap,
+    /// `close()` and submit pacer, with other resilience settings (what `ResilientClient` is).
+    pub fn with_resilience(&self, options: ResilienceOptions) -> ArvakClient {
+        let i = &self.inner;
+        ArvakClient {
+            inner: Rc::new(Inner {
+                url: i.url.clone(),
+                transport: i.transport.clone(),
+                default_timeout_ms: i.default_timeout_ms,
+                headers: i.headers.clone(),
+                limiter: i.limiter.clone(),
+                slots: i.slots.clone(),
+                closed: i.closed.clone(),
+                resilience: ResilienceState::new(options, Some(i.resilience.pacer.clone())),
+            }),
+        }
+    }
+
+    /// The circuit breaker this client uses, if any.
+    pub fn breaker(&self) -> Option<super::resilience::SharedBreaker> {
+        self.inner.resilience.breaker.clone()
+    }
+
+    /// The retry policy this client uses, if any.
+    pub fn retry(&self) -> Option<super::resilience::Retry> {
+        self.inner.resilience.retry.clone()
+    }
+
+    /// The submit rate this client's pacer enforces (configured or learned), if any.
+    pub fn submit_rate_limit(&self) -> Option<u32> {
+        self.inner.resilience.pacer.borrow().limit()
     }
 
     /// The base URL.
@@ -277,11 +327,11 @@ impl ArvakClient {
         &self,
         rpc: Rpc,
         metadata: MetadataMap,
-        body: Vec<u8>,
+        body: Bytes,
     ) -> Result<tonic::Streaming<Bytes>, tonic::Status> {
         let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
         grpc.ready().await.map_err(tonic::Status::from_error)?;
-        let mut req = tonic::Request::new(Bytes::from(body));
+        let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
         let path = http::uri::PathAndQuery::from_static(rpc.path());
         Ok(grpc
@@ -294,7 +344,8 @@ impl ArvakClient {
         ids.apply(status_error(status, rpc, &self.inner.url))
     }
 
-    /// The unary pipeline for typed messages. `cap` further limits the deadline (waits pass their own).
+    /// The unary pipeline for typed messages. `cap` further limits the deadline (waits pass their
+    /// own); `jobs` is the number of jobs the call creates (0 for reads).
     pub(crate) async fn unary<Req: prost::Message, Resp: prost::Message + Default>(
         &self,
         rpc: Rpc,
@@ -302,12 +353,16 @@ impl ArvakClient {
         cap: Deadline,
         ids: Ids<'_>,
         request: Req,
-    ) -> Result<Resp, ArvakError> {
+        jobs: u32,
+    ) -> Result<Resp, CallFailure> {
         // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
-        let raw: Pin<Box<dyn Future<Output = Result<Bytes, ArvakError>> + '_>> =
-            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec()));
+        let raw: Pin<Box<dyn Future<Output = Result<Bytes, CallFailure>> + '_>> =
+            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs));
         let bytes = raw.await?;
-        decode(rpc, bytes).map_err(|e| ids.apply(e))
+        decode(rpc, bytes).map_err(|e| CallFailure {
+            error: ids.apply(e),
+            reach: crate::resilience::Reach::Sent,
+        })
     }
 
     async fn unary_raw(
@@ -317,9 +372,11 @@ impl ArvakClient {
         cap: Deadline,
         ids: Ids<'_>,
         body: Vec<u8>,
-    ) -> Result<Bytes, ArvakError> {
+        jobs: u32,
+    ) -> Result<Bytes, CallFailure> {
+        let body = Bytes::from(body);
         let result = async {
-            let budget = self.call_timeout(call)?;
+            let budget = self.call_timeout(call).map_err(not_sent)?;
             let deadline = Deadline::after(now_ms(), budget).min(cap);
             let on_deadline = ArvakError::deadline_exceeded(
                 deadline.budget_ms().or(budget).unwrap_or(f64::INFINITY),
@@ -329,27 +386,101 @@ impl ArvakClient {
                 &self.inner.closed,
                 deadline,
                 on_deadline.clone(),
-            )?;
-            let _permit = guard.run(self.inner.limiter.acquire()).await?;
-            let metadata = self.metadata(call, deadline, &on_deadline)?;
-            let mut req = tonic::Request::new(Bytes::from(body));
-            *req.metadata_mut() = metadata;
-            let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
-            let path = http::uri::PathAndQuery::from_static(rpc.path());
-            let send = async move {
-                grpc.ready().await.map_err(tonic::Status::from_error)?;
-                grpc.unary(req, path, RawCodec).await
-            };
-            match guard.run(send).await? {
-                Ok(resp) => Ok(resp.into_inner()),
-                Err(status) => Err(status_error(status, rpc, &self.inner.url)),
+            )
+            .map_err(not_sent)?;
+            let mut attempts = Attempts::new(self, rpc, jobs, true);
+            loop {
+                let permit = attempts.begin(&mut guard).await?;
+                let result = self
+                    .send_once(
+                        rpc,
+                        call,
+                        deadline,
+                        &on_deadline,
+                        &mut guard,
+                        &mut attempts,
+                        body.clone(),
+                    )
+                    .await;
+                attempts.record(permit, &result);
+                match result {
+                    Ok(bytes) => return Ok(bytes),
+                    Err(e) => attempts.retry_or_fail(e, &mut guard).await?,
+                }
             }
         }
         .await;
-        result.map_err(|e| {
-            let e = if e.rpc.is_none() { e.with_rpc(rpc) } else { e };
-            ids.apply(e)
+        result.map_err(|mut f: CallFailure| {
+            if f.error.rpc.is_none() {
+                f.error.rpc = Some(rpc);
+            }
+            f.error = ids.apply(f.error);
+            f
         })
+    }
+
+    /// One attempt: concurrency permit, metadata with `grpc-timeout`, the request.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_once(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        deadline: Deadline,
+        on_deadline: &ArvakError,
+        guard: &mut Guard,
+        attempts: &mut Attempts<'_>,
+        body: Bytes,
+    ) -> Result<Bytes, ArvakError> {
+        let _permit = guard.run(self.inner.limiter.acquire()).await?;
+        let metadata = self.metadata(call, deadline, on_deadline)?;
+        let mut req = tonic::Request::new(body);
+        *req.metadata_mut() = metadata;
+        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        let path = http::uri::PathAndQuery::from_static(rpc.path());
+        attempts.sending();
+        let send = async move {
+            grpc.ready().await.map_err(tonic::Status::from_error)?;
+            grpc.unary(req, path, RawCodec).await
+        };
+        match guard.run(send).await? {
+            Ok(resp) => Ok(resp.into_inner()),
+            Err(status) => Err(status_error(status, rpc, &self.inner.url)),
+        }
+    }
+
+    /// Opens a server stream of `rpc` through the breaker (and, with `retry`, the retry policy):
+    /// `guard` bounds the opening, `stream_deadline` goes out as `grpc-timeout`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn open_stream_resilient(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        guard: &mut Guard,
+        stream_deadline: Deadline,
+        on_deadline: &ArvakError,
+        body: Vec<u8>,
+        ids: Ids<'_>,
+        retry: bool,
+    ) -> Result<tonic::Streaming<Bytes>, ArvakError> {
+        let body = Bytes::from(body);
+        let mut attempts = Attempts::new(self, rpc, 0, retry);
+        loop {
+            let permit = attempts.begin(guard).await?;
+            let result = async {
+                let metadata = self.metadata(call, stream_deadline, on_deadline)?;
+                attempts.sending();
+                guard
+                    .run(self.open_stream(rpc, metadata, body.clone()))
+                    .await?
+                    .map_err(|s| self.status_error(s, rpc, ids))
+            }
+            .await;
+            attempts.record(permit, &result);
+            match result {
+                Ok(stream) => return Ok(stream),
+                Err(e) => attempts.retry_or_fail(e, guard).await?,
+            }
+        }
     }
 
     /// Submits an OpenQASM 3 circuit; resolves to the job id as soon as the job exists.
@@ -388,11 +519,26 @@ impl ArvakClient {
         options: SubmitOptions,
         call: &CallOptions,
     ) -> Result<String, ArvakError> {
-        let request = proto::SubmitJobRequest {
-            circuit: Some(circuit.into_payload()),
-            backend_id: backend_id.to_owned(),
+        let c = BatchCircuit {
+            circuit,
             shots: options.shots,
             optimization_level: options.optimization_level,
+        };
+        Ok(self.submit_raw(&c, backend_id, call).await?)
+    }
+
+    /// SubmitJob, reporting whether a failed submission may have created the job.
+    pub(crate) async fn submit_raw(
+        &self,
+        circuit: &BatchCircuit,
+        backend_id: &str,
+        call: &CallOptions,
+    ) -> Result<String, CallFailure> {
+        let request = proto::SubmitJobRequest {
+            circuit: Some(circuit.circuit.clone().into_payload()),
+            backend_id: backend_id.to_owned(),
+            shots: circuit.shots,
+            optimization_level: circuit.optimization_level,
         };
         let resp: proto::SubmitJobResponse = self
             .unary(
@@ -401,10 +547,14 @@ impl ArvakClient {
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
+                1,
             )
             .await?;
         if resp.job_id.is_empty() {
-            return Err(missing("job id", Rpc::SubmitJob).with_backend(backend_id));
+            return Err(CallFailure {
+                error: missing("job id", Rpc::SubmitJob).with_backend(backend_id),
+                reach: crate::resilience::Reach::Sent,
+            });
         }
         Ok(resp.job_id)
     }
@@ -412,19 +562,32 @@ impl ArvakClient {
     /// Submits several circuits to one backend in one SubmitBatch call; job ids in input order.
     ///
     /// The service is not atomic (spec §6.2): on an error, jobs before the failing circuit exist.
+    /// With a retry policy the call is retried only when the failure proves nothing was created
+    /// (a rejection before any job, or a server pushback).
     pub async fn submit_batch(
         &self,
         circuits: Vec<BatchCircuit>,
         backend_id: &str,
         call: &CallOptions,
     ) -> Result<Vec<String>, ArvakError> {
+        let refs: Vec<&BatchCircuit> = circuits.iter().collect();
+        Ok(self.submit_batch_raw(&refs, backend_id, call).await?)
+    }
+
+    /// SubmitBatch, reporting whether a failed request may have created jobs.
+    pub(crate) async fn submit_batch_raw(
+        &self,
+        circuits: &[&BatchCircuit],
+        backend_id: &str,
+        call: &CallOptions,
+    ) -> Result<Vec<String>, CallFailure> {
         let n = circuits.len();
         let request = proto::SubmitBatchRequest {
             backend_id: backend_id.to_owned(),
             jobs: circuits
-                .into_iter()
+                .iter()
                 .map(|c| proto::BatchJobRequest {
-                    circuit: Some(c.circuit.into_payload()),
+                    circuit: Some(c.circuit.clone().into_payload()),
                     shots: c.shots,
                     optimization_level: c.optimization_level,
                 })
@@ -437,19 +600,23 @@ impl ArvakClient {
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
+                u32::try_from(n).unwrap_or(u32::MAX),
             )
             .await?;
         if resp.job_ids.len() != n {
-            return Err(ArvakError::new(
-                ErrorKind::Other,
-                Code::Internal,
-                format!(
-                    "The server returned {} job ids for {n} circuits",
-                    resp.job_ids.len()
-                ),
-            )
-            .with_rpc(Rpc::SubmitBatch)
-            .with_backend(backend_id));
+            return Err(CallFailure {
+                error: ArvakError::new(
+                    ErrorKind::Other,
+                    Code::Internal,
+                    format!(
+                        "The server returned {} job ids for {n} circuits",
+                        resp.job_ids.len()
+                    ),
+                )
+                .with_rpc(Rpc::SubmitBatch)
+                .with_backend(backend_id),
+                reach: crate::resilience::Reach::Sent,
+            });
         }
         Ok(resp.job_ids)
     }
@@ -474,7 +641,7 @@ impl ArvakClient {
             job_id: job_id.to_owned(),
         };
         let resp: proto::GetJobStatusResponse = self
-            .unary(Rpc::GetJobStatus, call, cap, Ids::job(job_id), request)
+            .unary(Rpc::GetJobStatus, call, cap, Ids::job(job_id), request, 0)
             .await?;
         resp.job
             .map(Job::from)
@@ -501,7 +668,7 @@ impl ArvakClient {
             job_id: job_id.to_owned(),
         };
         let resp: proto::GetJobResultResponse = self
-            .unary(Rpc::GetJobResult, call, cap, Ids::job(job_id), request)
+            .unary(Rpc::GetJobResult, call, cap, Ids::job(job_id), request, 0)
             .await?;
         resp.result
             .map(JobResult::from)
@@ -524,6 +691,7 @@ impl ArvakClient {
                 Deadline::none(),
                 Ids::job(job_id),
                 request,
+                0,
             )
             .await?;
         Ok(CancelOutcome::from(resp))
@@ -538,6 +706,7 @@ impl ArvakClient {
                 Deadline::none(),
                 Ids::default(),
                 proto::ListBackendsRequest {},
+                0,
             )
             .await?;
         Ok(resp.backends.into_iter().map(BackendInfo::from).collect())
@@ -559,6 +728,7 @@ impl ArvakClient {
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
+                0,
             )
             .await?;
         resp.backend
@@ -594,11 +764,18 @@ impl ArvakClient {
                 job_id: job_id.to_owned(),
                 chunk_size: chunk_size.unwrap_or(0),
             });
-            let metadata = self.metadata(call, deadline, &on_deadline)?;
-            let mut stream = guard
-                .run(self.open_stream(rpc, metadata, body))
-                .await?
-                .map_err(|s| status_error(s, rpc, &self.inner.url))?;
+            let mut stream = self
+                .open_stream_resilient(
+                    rpc,
+                    call,
+                    &mut guard,
+                    deadline,
+                    &on_deadline,
+                    body,
+                    ids,
+                    true,
+                )
+                .await?;
             let mut merger = ChunkMerger::new();
             loop {
                 let msg = guard

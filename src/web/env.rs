@@ -62,3 +62,28 @@ pub fn report_callback_error(what: &str, err: &wasm_bindgen::JsValue) {
         err,
     );
 }
+
+/// Runs every future to completion, concurrently (each wake polls the unfinished ones: meant for
+/// a handful of worker loops).
+pub async fn join_all<F: Future<Output = ()>>(futures: Vec<F>) {
+    let mut slots: Vec<Option<std::pin::Pin<Box<F>>>> =
+        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for slot in slots.iter_mut() {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    pending = true;
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await
+}

@@ -9,15 +9,21 @@
 //! let result = client.wait_for_job(&job, WaitOptions::default(), &call, &mut |_| {}).await?;
 //! ```
 
+pub mod batch;
 mod client;
 pub mod env;
+mod future;
 mod guard;
+pub mod resilience;
 mod rpc;
 mod transport;
 mod wait;
 mod watch;
 
+pub use batch::{BatchJobManager, BatchOutcome, ManagerOptions, ProgressHook, RunOptions};
 pub use client::{ArvakClient, CallOptions, ClientOptions, Credentials, SubmitOptions};
+pub use future::JobFuture;
 pub use guard::{abort_error, AbortWatch};
+pub use resilience::{ResilienceOptions, Retry, RetryEvent, SharedBreaker};
 pub use wait::WaitOptions;
 pub use watch::{JobWatch, WatchOptions};

@@ -6,8 +6,11 @@
 //! * `watch`: the stream regardless of the cap. `poll`: polling only.
 //! * Polling uses [`PollSchedule`]: an immediate check, then 25, 50, 100, … ms up to
 //!   `poll_interval_ms`.
-//! * A stream that fails for a transport reason, or ends without a terminal state, falls back to
-//!   polling; a definitive answer (job not found, unauthenticated) ends the wait.
+//! * A stream that fails for a transport reason, or ends without a terminal state, is re-subscribed
+//!   when the client has a retry policy that allows it (backoff, budget, deadline; the attempt count
+//!   restarts whenever a stream delivered a message), and otherwise falls back to polling; a
+//!   definitive answer (job not found, unauthenticated) ends the wait. Every poll and the confirming
+//!   calls go through the call pipeline, retries and circuit breaker included.
 //! * The final state is confirmed: COMPLETED and FAILED through GetJobResult (the result, or the
 //!   server's `ABORTED` message → job-failed error), CANCELED / RESULT_EXPIRED seen on the stream
 //!   through GetJobStatus.
@@ -17,6 +20,7 @@
 use super::client::{ArvakClient, CallOptions, Ids};
 use super::env::{first, now_ms, sleep, timer, Either};
 use super::guard::Guard;
+use super::resilience::resubscribe_delay;
 use super::rpc::decode;
 use crate::logic::data::{Job, JobResult, JobState, JobUpdate};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
@@ -61,6 +65,8 @@ struct WaitCtx<'a> {
     max_wait_ms: Option<f64>,
     dedupe: StateDeduper,
     on_update: &'a mut dyn FnMut(&JobUpdate),
+    /// Messages received on the current stream.
+    stream_messages: u32,
 }
 
 impl WaitCtx<'_> {
@@ -109,11 +115,20 @@ impl WaitCtx<'_> {
         let body = prost::Message::encode_to_vec(&proto::WatchJobRequest {
             job_id: self.job_id.to_owned(),
         });
-        let metadata = client.metadata(&self.call, self.cap, &on_open_deadline)?;
-        let mut stream = open_guard
-            .run(client.open_stream(rpc, metadata, body))
-            .await?
-            .map_err(|s| client.status_error(s, rpc, ids))?;
+        self.stream_messages = 0;
+        // One attempt through the breaker: re-subscription is decided by the caller.
+        let mut stream = client
+            .open_stream_resilient(
+                rpc,
+                &self.call,
+                &mut open_guard,
+                self.cap,
+                &on_open_deadline,
+                body,
+                ids,
+                false,
+            )
+            .await?;
         drop(open_guard);
 
         let mut early = early;
@@ -131,6 +146,7 @@ impl WaitCtx<'_> {
             let event = first(stream.message(), poll_timer).await;
             match event {
                 Either::Left(Ok(Some(bytes))) => {
+                    self.stream_messages += 1;
                     let update = JobUpdate::from(
                         decode::<proto::JobStatusUpdate>(rpc, bytes).map_err(|e| ids.apply(e))?,
                     );
@@ -274,6 +290,7 @@ impl ArvakClient {
             max_wait_ms,
             dedupe: StateDeduper::default(),
             on_update,
+            stream_messages: 0,
         };
         let body = async {
             let slot = match options.strategy {
@@ -283,26 +300,45 @@ impl ArvakClient {
             };
             let mut schedule = PollSchedule::new(options.poll_interval_ms);
             if let Some(slot) = slot {
-                let early = (options.strategy == Strategy::Auto)
+                let mut early = (options.strategy == Strategy::Auto)
                     .then(|| EarlyPolls::new(options.poll_interval_ms));
-                let end = ctx.watch(early).await;
-                drop(slot);
-                match end {
-                    Ok(WatchEnd::Terminal(state, rpc)) => return ctx.finish(state, rpc).await,
-                    Ok(WatchEnd::Poll) => {}
-                    Err(e)
-                        if matches!(
-                            e.kind,
-                            ErrorKind::JobNotFound
-                                | ErrorKind::Unauthenticated
-                                | ErrorKind::Aborted
-                                | ErrorKind::Timeout
-                        ) =>
-                    {
-                        return Err(ctx.wait_error(e));
+                let mut failures = 0u32;
+                let end = loop {
+                    let end = ctx.watch(early.take()).await;
+                    if ctx.stream_messages > 0 {
+                        failures = 0;
                     }
-                    // Transport trouble or a proxy cutting the stream: fall back to polling.
-                    Err(_) => {}
+                    let error = match end {
+                        Ok(WatchEnd::Terminal(state, rpc)) => break Some((state, rpc)),
+                        Err(e)
+                            if matches!(
+                                e.kind,
+                                ErrorKind::JobNotFound
+                                    | ErrorKind::Unauthenticated
+                                    | ErrorKind::Aborted
+                                    | ErrorKind::Timeout
+                            ) =>
+                        {
+                            return Err(ctx.wait_error(e));
+                        }
+                        // Transport trouble or a proxy cutting the stream.
+                        Err(e) => e,
+                        Ok(WatchEnd::Poll) => ArvakError::new(
+                            ErrorKind::Unavailable,
+                            Code::Unavailable,
+                            "The WatchJob stream ended before a terminal state",
+                        )
+                        .with_rpc(Rpc::WatchJob),
+                    };
+                    failures += 1;
+                    match resubscribe_delay(self, &error, failures, cap.remaining_ms(now_ms())) {
+                        Some(ms) => sleep(ms).await,
+                        None => break None,
+                    }
+                };
+                drop(slot);
+                if let Some((state, rpc)) = end {
+                    return ctx.finish(state, rpc).await;
                 }
                 schedule = PollSchedule::new(options.poll_interval_ms);
             }

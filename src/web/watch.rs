@@ -148,14 +148,21 @@ impl JobWatch {
                         let body = prost::Message::encode_to_vec(&proto::WatchJobRequest {
                             job_id: self.job_id.clone(),
                         });
-                        let metadata =
-                            self.client
-                                .metadata(&self.call, guard.deadline(), &on_deadline)?;
                         let slot = self.client.inner.slots.force_acquire();
-                        let stream = open_guard
-                            .run(guard.run(self.client.open_stream(rpc, metadata, body)))
-                            .await??
-                            .map_err(|s| self.client.status_error(s, rpc, ids))?;
+                        let stream_deadline = guard.deadline();
+                        // Opening goes through the breaker and the retry policy.
+                        let stream = guard
+                            .run(self.client.open_stream_resilient(
+                                rpc,
+                                &self.call,
+                                &mut open_guard,
+                                stream_deadline,
+                                &on_deadline,
+                                body,
+                                ids,
+                                true,
+                            ))
+                            .await??;
                         Ok::<_, ArvakError>((stream, slot))
                     };
                     match open.await {

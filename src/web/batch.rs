@@ -1,0 +1,718 @@
+//! [`BatchJobManager`]: many circuits, every input accounted for exactly once
+//! ([`crate::resilience::BatchLedger`]).
+//!
+//! How a batch runs:
+//!
+//! * **Submission**: `max_workers` submit loops take inputs in order. Each request goes through the
+//!   client's call pipeline, so the submit pacer keeps job creation under the server's per-IP rate
+//!   limit (configured with `max_submits_per_second` or learned from the first
+//!   `RESOURCE_EXHAUSTED`), the circuit breaker and the retry policy apply, and a submit is retried
+//!   only when the failure proves nothing was created. A submission rejected for throttling
+//!   (rate, concurrency or queue limit — nothing created) goes back to the queue, up to
+//!   [`MAX_REQUEUES`] times. **SubmitBatch chunks** are used only where a chunk cannot be cut
+//!   part-way (SubmitBatch is not atomic, spec §6.2): once the rate limit is known, for circuits this
+//!   batch has already had accepted (same text, format and optimisation level: the parse and
+//!   complexity checks are deterministic), at most as many jobs as fit the rate window (the pacer
+//!   waits until the whole chunk fits) and the estimated concurrency headroom. After any chunk
+//!   failure that may have created jobs, the rest of the batch uses SubmitJob only.
+//! * **Waiting**: `max_workers` wait loops take submitted jobs in order: first an optimistic
+//!   GetJobResult (most short jobs are done by then: one call), else
+//!   [`ArvakClient::wait_for_job`] — a WatchJob stream while fewer than `max_streams` streams are
+//!   open on the client, polling otherwise. So a batch never holds more than a few of the
+//!   browser's six HTTP/1.1 connections per origin.
+//! * **Stopping**: the `AbortSignal` or the client's `close()` drop everything in flight at once
+//!   (requests, sleeps, streams, timers) and nothing more is sent; the failures carry the job ids,
+//!   so the caller can cancel them. The batch `timeout_ms` and — with `fail_fast` — the first
+//!   failure stop new submissions and all waits at once, let submissions already on the wire
+//!   finish (so their jobs are known rather than "maybe created"), then cancel every job that
+//!   exists and has not finished (CancelJob); both phases together are bounded by
+//!   [`CANCEL_BUDGET_MS`].
+//! * **Accounting**: every input ends as a result (by index) or a failure with its index, its job id
+//!   when known, and whether a job exists (`created`, `not_created`, `maybe_created`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use super::client::{ArvakClient, CallOptions};
+use super::env::{first, join_all, now_ms, sleep, timer, Either};
+use super::future::JobFuture;
+use super::guard::Guard;
+use super::resilience::CallFailure;
+use super::wait::WaitOptions;
+use crate::logic::data::{BatchCircuit, Circuit, JobResult};
+use crate::logic::deadline::{parse_timeout_ms, Deadline};
+use crate::logic::error::{describe_ms, ArvakError, Code, ErrorKind};
+use crate::logic::sync::{CancelToken, Notify};
+use crate::logic::wait::Strategy;
+use crate::resilience::{
+    chunk_failure, created_on_failure, BatchEnd, BatchLedger, BatchProgress, BatchReport, Created,
+    Throttle, Unsettled,
+};
+
+/// How often one input may go back to the queue after a throttling rejection.
+pub const MAX_REQUEUES: u8 = 10;
+
+/// How long cancelling unfinished jobs after a timeout or fail-fast may take in all.
+pub const CANCEL_BUDGET_MS: f64 = 5_000.0;
+
+/// The server's concurrency limit assumed until a rejection reveals it (spec §11 default).
+const ASSUMED_CONCURRENCY_LIMIT: u32 = 100;
+
+/// Settings of a manager.
+#[derive(Debug, Clone, Copy)]
+pub struct ManagerOptions {
+    /// Concurrent submissions, and concurrent waits (default 10).
+    pub max_workers: usize,
+    /// The largest SubmitBatch chunk (default 25; 1: SubmitJob only).
+    pub submit_batch_size: u32,
+    /// The server's per-IP job rate, if known (default: learned from its first rejection).
+    pub max_submits_per_second: Option<u32>,
+    /// WatchJob streams this manager's waits may keep open (default 2; more waits poll).
+    pub max_streams: usize,
+    /// The longest pause between status polls of a polled wait (default 1000 ms).
+    pub poll_interval_ms: f64,
+}
+
+impl Default for ManagerOptions {
+    fn default() -> Self {
+        ManagerOptions {
+            max_workers: 10,
+            submit_batch_size: 25,
+            max_submits_per_second: None,
+            max_streams: 2,
+            poll_interval_ms: 1000.0,
+        }
+    }
+}
+
+/// Settings of one batch.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The whole batch's deadline (`None`: none). Unfinished inputs are then failures and the
+    /// status is `timed_out`.
+    pub timeout_ms: Option<f64>,
+    /// Stop at the first failure: cancel the rest and report them.
+    pub fail_fast: bool,
+    /// Aborts the batch (status `cancelled`; nothing more is sent).
+    pub signal: Option<web_sys::AbortSignal>,
+}
+
+/// A progress callback: an immutable snapshot after every change.
+pub type ProgressHook = Rc<dyn Fn(&BatchProgress)>;
+
+/// The account of a finished batch.
+pub type BatchOutcome = BatchReport<JobResult, ArvakError>;
+
+/// Runs batches of circuits on one client (see the module docs).
+#[derive(Clone)]
+pub struct BatchJobManager {
+    client: ArvakClient,
+    options: ManagerOptions,
+}
+
+/// How a run stopped.
+enum Stop {
+    Finished,
+    TimedOut(ArvakError),
+    Cancelled(ArvakError),
+}
+
+impl Stop {
+    fn of(e: ArvakError) -> Stop {
+        if e.kind == ErrorKind::Timeout {
+            Stop::TimedOut(e)
+        } else {
+            Stop::Cancelled(e)
+        }
+    }
+
+    fn end(&self) -> BatchEnd {
+        match self {
+            Stop::Finished => BatchEnd::Finished,
+            Stop::TimedOut(_) => BatchEnd::TimedOut,
+            Stop::Cancelled(_) => BatchEnd::Cancelled,
+        }
+    }
+}
+
+struct Run {
+    client: ArvakClient,
+    options: ManagerOptions,
+    backend: String,
+    inputs: Vec<BatchCircuit>,
+    /// Per input: the index of the first input with the same circuit (text, format, level).
+    keys: Vec<usize>,
+    /// Per key: accepted by the server once in this batch.
+    accepted: RefCell<Vec<bool>>,
+    ledger: RefCell<BatchLedger<JobResult, ArvakError>>,
+    futures: Vec<JobFuture>,
+    queue: RefCell<VecDeque<usize>>,
+    to_wait: RefCell<VecDeque<usize>>,
+    requeues: RefCell<Vec<u8>>,
+    chunking: Cell<bool>,
+    in_flight: Cell<usize>,
+    submitters: Cell<usize>,
+    work: Notify,
+    submissions_done: CancelToken,
+    fail_fast: bool,
+    first_failure: Cell<Option<usize>>,
+    stop: CancelToken,
+    /// Fired on timeout / fail-fast: no new submissions, waits end.
+    halt: CancelToken,
+    timeout_ms: Option<f64>,
+    signal: Option<web_sys::AbortSignal>,
+    on_progress: Option<ProgressHook>,
+    call: CallOptions,
+}
+
+impl BatchJobManager {
+    /// A manager running batches on `client`. `max_submits_per_second` is applied to the client's
+    /// submit pacer (it only ever lowers a known limit).
+    pub fn new(client: &ArvakClient, options: ManagerOptions) -> Self {
+        if let Some(limit) = options.max_submits_per_second {
+            client
+                .inner
+                .resilience
+                .pacer
+                .borrow_mut()
+                .lower_limit(limit);
+        }
+        BatchJobManager {
+            client: client.clone(),
+            options,
+        }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &ArvakClient {
+        &self.client
+    }
+
+    /// The settings.
+    pub fn options(&self) -> &ManagerOptions {
+        &self.options
+    }
+
+    fn start(
+        &self,
+        circuits: Vec<BatchCircuit>,
+        backend_id: &str,
+        run: RunOptions,
+        on_progress: Option<ProgressHook>,
+    ) -> Result<Rc<Run>, ArvakError> {
+        let timeout_ms = parse_timeout_ms(run.timeout_ms, "timeoutMs")?;
+        let n = circuits.len();
+        let mut first_of: HashMap<(bool, &str, u32), usize> = HashMap::new();
+        let keys: Vec<usize> = circuits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (json, text) = match &c.circuit {
+                    Circuit::Qasm3(t) => (false, t.as_str()),
+                    Circuit::ArvakIrJson(t) => (true, t.as_str()),
+                };
+                *first_of
+                    .entry((json, text, c.optimization_level))
+                    .or_insert(i)
+            })
+            .collect();
+        drop(first_of);
+        let workers = self.options.max_workers.max(1);
+        Ok(Rc::new(Run {
+            futures: (0..n).map(|_| JobFuture::new(&self.client, None)).collect(),
+            client: self.client.clone(),
+            options: self.options,
+            backend: backend_id.to_owned(),
+            inputs: circuits,
+            keys,
+            accepted: RefCell::new(vec![false; n]),
+            ledger: RefCell::new(BatchLedger::new(n, now_ms())),
+            queue: RefCell::new((0..n).collect()),
+            to_wait: RefCell::new(VecDeque::new()),
+            requeues: RefCell::new(vec![0; n]),
+            chunking: Cell::new(self.options.submit_batch_size > 1),
+            in_flight: Cell::new(0),
+            submitters: Cell::new(workers),
+            work: Notify::new(),
+            submissions_done: CancelToken::new(),
+            fail_fast: run.fail_fast,
+            first_failure: Cell::new(None),
+            stop: CancelToken::new(),
+            halt: CancelToken::new(),
+            timeout_ms,
+            signal: run.signal,
+            on_progress,
+            call: CallOptions::default(),
+        }))
+    }
+
+    /// Runs a batch to its end and returns the account of every input. Fails only for invalid
+    /// options; everything that happens to the inputs is in the report.
+    pub async fn execute_batch(
+        &self,
+        circuits: Vec<BatchCircuit>,
+        backend_id: &str,
+        run: RunOptions,
+        on_progress: Option<ProgressHook>,
+    ) -> Result<BatchOutcome, ArvakError> {
+        let run = self.start(circuits, backend_id, run, on_progress)?;
+        Ok(run.drive().await)
+    }
+
+    /// Starts a batch and returns one future per input, in input order, once every input has been
+    /// submitted or has failed to be; the waits go on in the background (bounded as in
+    /// [`BatchJobManager::execute_batch`]), and so do `timeout_ms`, `fail_fast` and the signal.
+    pub async fn submit_many(
+        &self,
+        circuits: Vec<BatchCircuit>,
+        backend_id: &str,
+        run: RunOptions,
+        on_progress: Option<ProgressHook>,
+    ) -> Result<Vec<JobFuture>, ArvakError> {
+        let run = self.start(circuits, backend_id, run, on_progress)?;
+        let futures = run.futures.clone();
+        let submitted = run.submissions_done.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            run.drive().await;
+        });
+        submitted.cancelled().await;
+        Ok(futures)
+    }
+}
+
+impl Run {
+    async fn drive(self: Rc<Self>) -> BatchOutcome {
+        let deadline = Deadline::after(now_ms(), self.timeout_ms);
+        let on_deadline = ArvakError::new(
+            ErrorKind::Timeout,
+            Code::DeadlineExceeded,
+            format!(
+                "The batch did not finish within {}",
+                describe_ms(self.timeout_ms.unwrap_or(f64::INFINITY))
+            ),
+        );
+        let workers = self.options.max_workers.max(1);
+        let mut loops: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
+        for _ in 0..workers {
+            loops.push(Box::pin(self.submit_loop()));
+            loops.push(Box::pin(self.wait_loop()));
+        }
+        // Boxed so that dropping it really drops every request, stream and timer inside.
+        let mut work = Box::pin(join_all(loops));
+        let stop = match Guard::new(
+            self.signal.as_ref(),
+            &self.client.inner.closed,
+            deadline,
+            on_deadline,
+        ) {
+            Err(e) => Stop::of(e),
+            Ok(mut guard) => {
+                let stopped = self.stop.clone();
+                match guard.run(first(stopped.cancelled(), work.as_mut())).await {
+                    Ok(_) => Stop::Finished,
+                    Err(e) => Stop::of(e),
+                }
+            }
+        };
+        self.submissions_done.cancel();
+        let cancel_unfinished =
+            matches!(stop, Stop::TimedOut(_)) || self.first_failure.get().is_some();
+        let cancelled = if cancel_unfinished {
+            // Let the submissions on the wire finish (their jobs become known), then cancel.
+            let started = now_ms();
+            self.halt.cancel();
+            self.work.notify();
+            // The signal and close() still interrupt this phase: then nothing more is sent.
+            match Guard::new(
+                self.signal.as_ref(),
+                &self.client.inner.closed,
+                Deadline::none(),
+                ArvakError::deadline_exceeded(CANCEL_BUDGET_MS),
+            ) {
+                Err(_) => HashMap::new(),
+                Ok(mut g) => {
+                    let finished = g
+                        .run(first(work.as_mut(), timer(CANCEL_BUDGET_MS)))
+                        .await
+                        .is_ok();
+                    drop(work);
+                    let left = (CANCEL_BUDGET_MS - (now_ms() - started)).max(0.0);
+                    if finished {
+                        g.run(self.cancel_running(left)).await.unwrap_or_default()
+                    } else {
+                        HashMap::new()
+                    }
+                }
+            }
+        } else {
+            drop(work);
+            HashMap::new()
+        };
+        let ledger = std::mem::replace(&mut *self.ledger.borrow_mut(), BatchLedger::new(0, 0.0));
+        let report = ledger.finish(stop.end(), now_ms(), |i, u| {
+            self.unfinished_error(i, u, &stop, &cancelled)
+        });
+        for f in &report.failures {
+            if let Some(future) = self.futures.get(f.index) {
+                future.settle(Err(f.error.clone()));
+            }
+        }
+        if let Some(hook) = &self.on_progress {
+            hook(&report.progress);
+        }
+        report
+    }
+
+    fn report_progress(&self) {
+        if let Some(hook) = &self.on_progress {
+            let p = self.ledger.borrow().progress(now_ms());
+            hook(&p);
+        }
+    }
+
+    fn failed(&self, index: usize) {
+        if self.fail_fast && self.first_failure.get().is_none() {
+            self.first_failure.set(Some(index));
+            self.stop.cancel();
+        }
+    }
+
+    fn is_accepted(&self, i: usize) -> bool {
+        self.keys
+            .get(i)
+            .and_then(|&k| self.accepted.borrow().get(k).copied())
+            .unwrap_or(false)
+    }
+
+    /// The largest chunk that cannot be cut part-way now (1: SubmitJob).
+    fn chunk_limit(&self) -> usize {
+        if !self.chunking.get() {
+            return 1;
+        }
+        let pacer = self.client.inner.resilience.pacer.borrow();
+        let Some(rate) = pacer.limit() else {
+            return 1;
+        };
+        let concurrency = pacer
+            .concurrency_limit()
+            .unwrap_or(ASSUMED_CONCURRENCY_LIMIT) as usize;
+        let running = self.ledger.borrow().progress(0.0).running;
+        let headroom = concurrency
+            .saturating_sub(running + self.in_flight.get())
+            .saturating_sub(concurrency / 10);
+        (self.options.submit_batch_size as usize)
+            .min(rate as usize)
+            .min(headroom)
+            .max(1)
+    }
+
+    fn next_chunk_unless_halted(&self) -> Option<Vec<usize>> {
+        if self.halt.is_cancelled() {
+            return None;
+        }
+        self.next_chunk()
+    }
+
+    fn next_chunk(&self) -> Option<Vec<usize>> {
+        let limit = self.chunk_limit();
+        let mut q = self.queue.borrow_mut();
+        let head = q.pop_front()?;
+        let mut chunk = vec![head];
+        if limit > 1 && self.is_accepted(head) {
+            while chunk.len() < limit {
+                match q.front() {
+                    Some(&i) if self.is_accepted(i) => {
+                        q.pop_front();
+                        chunk.push(i);
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Some(chunk)
+    }
+
+    async fn submit_loop(&self) {
+        while let Some(chunk) = self.next_chunk_unless_halted() {
+            {
+                let mut ledger = self.ledger.borrow_mut();
+                for &i in &chunk {
+                    let _ = ledger.begin_submit(i);
+                }
+            }
+            self.in_flight.set(self.in_flight.get() + chunk.len());
+            let result = match chunk.as_slice() {
+                [i] => match self.inputs.get(*i) {
+                    Some(c) => self
+                        .client
+                        .submit_raw(c, &self.backend, &self.call)
+                        .await
+                        .map(|id| vec![id]),
+                    None => Ok(Vec::new()),
+                },
+                _ => {
+                    let refs: Vec<&BatchCircuit> =
+                        chunk.iter().filter_map(|&i| self.inputs.get(i)).collect();
+                    self.client
+                        .submit_batch_raw(&refs, &self.backend, &self.call)
+                        .await
+                }
+            };
+            self.in_flight
+                .set(self.in_flight.get().saturating_sub(chunk.len()));
+            match result {
+                Ok(ids) => {
+                    for (&i, id) in chunk.iter().zip(&ids) {
+                        self.on_submitted(i, id);
+                    }
+                    self.report_progress();
+                }
+                Err(f) => self.on_submit_failed(&chunk, f).await,
+            }
+        }
+        self.submitters.set(self.submitters.get().saturating_sub(1));
+        if self.submitters.get() == 0 {
+            self.submissions_done.cancel();
+        }
+        self.work.notify();
+    }
+
+    fn on_submitted(&self, i: usize, job_id: &str) {
+        let _ = self.ledger.borrow_mut().submitted(i, job_id);
+        if let Some(&k) = self.keys.get(i) {
+            if let Some(a) = self.accepted.borrow_mut().get_mut(k) {
+                *a = true;
+            }
+        }
+        if let Some(f) = self.futures.get(i) {
+            f.set_job_id(job_id);
+        }
+        self.to_wait.borrow_mut().push_back(i);
+        self.work.notify();
+    }
+
+    async fn on_submit_failed(&self, chunk: &[usize], failure: CallFailure) {
+        let CallFailure { error, reach } = failure;
+        let created = created_on_failure(chunk.len(), error.code, error.kind, reach);
+        if created == Created::No && error.kind == ErrorKind::RateLimited {
+            // Throttled before anything was created: back to the front of the queue, in order.
+            let mut requeued = 0u32;
+            for &i in chunk.iter().rev() {
+                let again = {
+                    let mut r = self.requeues.borrow_mut();
+                    match r.get_mut(i) {
+                        Some(n) if *n < MAX_REQUEUES => {
+                            *n += 1;
+                            requeued = requeued.max(u32::from(*n));
+                            true
+                        }
+                        _ => false,
+                    }
+                };
+                if again && self.ledger.borrow_mut().requeue(i).is_ok() {
+                    self.queue.borrow_mut().push_front(i);
+                } else {
+                    self.reject(i, error.clone(), created);
+                }
+            }
+            // The pacer waits out rate rejections; concurrency/queue limits free up as jobs end.
+            if !matches!(Throttle::parse(&error.message), Throttle::Rate { .. }) && requeued > 0 {
+                sleep(f64::from(requeued.min(8)) * 250.0).await;
+            }
+            self.report_progress();
+            return;
+        }
+        let mut error = error;
+        if created.may_exist() {
+            if chunk.len() > 1 {
+                // Never chunk again in this batch: jobs may exist whose ids we do not know.
+                self.chunking.set(false);
+                let f = chunk_failure(chunk, error.code, error.kind, reach);
+                error.message = format!("{} ({})", error.message, f.explanation());
+            } else if !error.message.contains("may have") {
+                error.message = format!(
+                    "{} (submitted, outcome unknown: the request reached the server, which may \
+                     have created the job; it was not resubmitted, to avoid running it twice)",
+                    error.message
+                );
+            }
+        }
+        for &i in chunk {
+            self.reject(i, error.clone(), created);
+        }
+        self.report_progress();
+    }
+
+    fn reject(&self, i: usize, error: ArvakError, created: Created) {
+        let _ = self.ledger.borrow_mut().reject(i, error.clone(), created);
+        if let Some(f) = self.futures.get(i) {
+            f.settle(Err(error));
+        }
+        self.failed(i);
+    }
+
+    async fn wait_loop(&self) {
+        loop {
+            let next = self.to_wait.borrow_mut().pop_front();
+            if self.halt.is_cancelled() {
+                break;
+            }
+            let Some(i) = next else {
+                if self.submitters.get() == 0 {
+                    break;
+                }
+                // Nothing can happen between this check and the wait (single thread, no await).
+                self.work.notified().await;
+                continue;
+            };
+            let job_id = self.ledger.borrow().job_id(i).map(str::to_owned);
+            let (Some(job_id), Some(future)) = (job_id, self.futures.get(i)) else {
+                continue;
+            };
+            let outcome = match future.outcome() {
+                Some(o) => o,
+                None => {
+                    let settled_or_halted = first(future.settled(), self.halt.cancelled());
+                    match first(settled_or_halted, self.wait_one(&job_id, future)).await {
+                        Either::Left(_) => match future.outcome() {
+                            Some(o) => o,
+                            // Halted: the input stays running; the stop settles it.
+                            None => {
+                                self.to_wait.borrow_mut().push_front(i);
+                                break;
+                            }
+                        },
+                        Either::Right(r) => r,
+                    }
+                }
+            };
+            match outcome {
+                Ok(r) => {
+                    let _ = self.ledger.borrow_mut().succeed(i, r.clone());
+                    future.settle(Ok(r));
+                }
+                Err(e) => {
+                    let _ = self.ledger.borrow_mut().fail(i, e.clone());
+                    future.settle(Err(e));
+                    self.failed(i);
+                }
+            }
+            self.report_progress();
+        }
+    }
+
+    async fn wait_one(&self, job_id: &str, future: &JobFuture) -> Result<JobResult, ArvakError> {
+        match self.client.get_job_result(job_id, &self.call).await {
+            Err(e) if e.kind == ErrorKind::JobNotCompleted => {
+                let strategy = if self.client.open_streams() < self.options.max_streams {
+                    Strategy::Auto
+                } else {
+                    Strategy::Poll
+                };
+                let wait = WaitOptions {
+                    poll_interval_ms: self.options.poll_interval_ms,
+                    max_wait_ms: None,
+                    strategy,
+                };
+                self.client
+                    .wait_future_job(future, job_id, wait, &self.call)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// Cancels the unfinished jobs (timeout, fail-fast); per input: whether the server cancelled it.
+    async fn cancel_running(&self, budget_ms: f64) -> HashMap<usize, bool> {
+        let jobs: Vec<(usize, String)> = self
+            .ledger
+            .borrow()
+            .running_jobs()
+            .into_iter()
+            .map(|(i, id)| (i, id.to_owned()))
+            .collect();
+        let done = RefCell::new(HashMap::new());
+        if jobs.is_empty() {
+            return done.into_inner();
+        }
+        let next = Cell::new(0usize);
+        let call = CallOptions {
+            timeout_ms: Some(CANCEL_BUDGET_MS),
+            ..CallOptions::default()
+        };
+        let worker = || async {
+            while let Some((i, id)) = jobs.get(next.get()) {
+                next.set(next.get() + 1);
+                let ok = matches!(self.client.cancel_job(id, &call).await, Ok(c) if c.success);
+                done.borrow_mut().insert(*i, ok);
+            }
+        };
+        let workers: Vec<_> = (0..self.options.max_workers.clamp(1, jobs.len()))
+            .map(|_| worker())
+            .collect();
+        let _ = first(join_all(workers), timer(budget_ms)).await;
+        done.into_inner()
+    }
+
+    /// The failure of an input that had not ended when the batch stopped.
+    fn unfinished_error(
+        &self,
+        index: usize,
+        unsettled: Unsettled<'_>,
+        stop: &Stop,
+        cancelled: &HashMap<usize, bool>,
+    ) -> ArvakError {
+        let job_fate = |job_id: &str| match cancelled.get(&index) {
+            Some(true) => format!("its job {job_id} was cancelled"),
+            Some(false) => format!("cancelling its job {job_id} failed; it may still run"),
+            None => format!("its job {job_id} was not cancelled"),
+        };
+        let (mut e, job) = match (stop, unsettled) {
+            (Stop::Cancelled(e), Unsettled::Submitted { job_id }) => (e.clone(), Some(job_id)),
+            (Stop::Cancelled(e), _) => (e.clone(), None),
+            (Stop::TimedOut(t), u) => {
+                let (what, job) = match u {
+                    Unsettled::Waiting => ("it was never submitted".to_owned(), None),
+                    Unsettled::Submitting => (
+                        "its submission was in flight, so a job may have been created".to_owned(),
+                        None,
+                    ),
+                    Unsettled::Submitted { job_id } => (
+                        format!("it had not finished and {}", job_fate(job_id)),
+                        Some(job_id),
+                    ),
+                };
+                let mut e = t.clone();
+                e.message = format!("{}: input {index} did not finish ({what})", t.message);
+                (e, job)
+            }
+            (Stop::Finished, u) => {
+                let by = match self.first_failure.get() {
+                    Some(k) => format!("failFast stopped the batch after input {k} failed"),
+                    None => "the batch stopped".to_owned(),
+                };
+                let (what, job) = match u {
+                    Unsettled::Waiting => ("it was never submitted".to_owned(), None),
+                    Unsettled::Submitting => (
+                        "its submission was in flight, so a job may have been created".to_owned(),
+                        None,
+                    ),
+                    Unsettled::Submitted { job_id } => (job_fate(job_id), Some(job_id)),
+                };
+                let e = ArvakError::new(
+                    ErrorKind::JobCancelled,
+                    Code::Cancelled,
+                    format!("Input {index} was cancelled: {by}; {what}"),
+                );
+                (e, job)
+            }
+        };
+        if let Some(job_id) = job {
+            e.job_id = Some(job_id.to_owned());
+        }
+        e
+    }
+}
