@@ -16,6 +16,39 @@ export function installJobFuture(obj) {
         writable: true,
         configurable: true,
       },
+      // The error it settled with, or null after a success (waits like `result()`; rejects only
+      // on that wait's own timeout or abort).
+      exception: {
+        value(options) {
+          return this.result(options).then(
+            () => null,
+            (e) => (this.done() ? e : Promise.reject(e)),
+          );
+        },
+        writable: true,
+        configurable: true,
+      },
+      // Whether it settles within `timeoutMs` (no limit by default); never rejects for the job.
+      wait: {
+        value(options) {
+          let ms;
+          try {
+            ms = checkTimeout(options?.timeoutMs);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+          if (this.done()) return Promise.resolve(true);
+          return new Promise((resolve) => {
+            const timer = ms === null ? null : setTimeout(() => resolve(this.done()), ms);
+            this.__whenDone().then(() => {
+              if (timer !== null) clearTimeout(timer);
+              resolve(true);
+            });
+          });
+        },
+        writable: true,
+        configurable: true,
+      },
       // Runs `fn(future)` once: at once if already done, else when it settles. Exceptions are
       // reported on the console. The future is not locked while `fn` runs: touch it freely.
       addDoneCallback: {

@@ -1,7 +1,8 @@
 //! The `JobFuture` class and the free functions `asCompleted`, `waitAll`.
 //!
-//! `then` (awaitable) and `addDoneCallback` are installed on the prototype by `js/futures.js`
-//! (they need the JS `this`); everything else is here.
+//! `then` (awaitable), `addDoneCallback` (both need the JS `this`), `exception` and `wait` (small
+//! compositions of `result` and `__whenDone`, cheaper in JS than as more wasm) are installed on the
+//! prototype by `js/futures.js`; everything else is here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -166,33 +167,6 @@ impl JsJobFuture {
                     None => Err(to_js(&e)),
                 },
             }
-        })
-    }
-
-    /// The error the future settled with, or `null` after a success. Waits like `result()`;
-    /// rejects only on its own timeout or abort.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ArvakErrorInfo | null>")]
-    pub fn exception(&self, options: Option<FutureWaitOptionsArg>) -> Promise {
-        let p = self.result(options);
-        let f = self.inner.clone();
-        future_to_promise(async move {
-            match wasm_bindgen_futures::JsFuture::from(p).await {
-                Ok(_) => Ok(JsValue::NULL),
-                // The job's error once settled; otherwise the wait's own timeout or abort.
-                Err(e) if f.is_done() => Ok(e),
-                Err(e) => Err(e),
-            }
-        })
-    }
-
-    /// Waits until done or `timeoutMs`; resolves whether it is done (never rejects for the job).
-    #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
-    pub fn wait(&self, options: Option<FutureWaitOptionsArg>) -> Promise {
-        let f = self.inner.clone();
-        let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        future_to_promise(async move {
-            let r = async { f.wait(timeout_of(&o)?).await }.await;
-            r.map(JsValue::from_bool).map_err(|e| to_js(&e))
         })
     }
 

@@ -363,6 +363,9 @@ pub fn resilience(opts: &JsValue, defaults_on: bool) -> Result<ResilienceOptions
 
 /// A retry policy from a `RetryPolicy` instance or a plain options object (same field names).
 pub fn retry_policy(v: &JsValue) -> Result<Retry, ArvakError> {
+    if let Some(r) = super::resilience::retry_of(v) {
+        return Ok(r);
+    }
     let o = Opts::new(v, "retryPolicy")?;
     let d = RetryPolicy::default();
     let jitter = match o.get("jitter") {

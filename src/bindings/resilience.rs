@@ -1,15 +1,17 @@
 //! The `RetryPolicy`, `CircuitBreaker` and `ResilientClient` classes.
 //!
-//! A `RetryPolicy` is an immutable, validated set of options: clients read it through its getters
-//! (a plain object with the same field names works too). A `CircuitBreaker` is live state that
-//! every client given the same instance shares, so its `state` getter shows what those clients see.
+//! A `RetryPolicy` is an immutable, validated set of options (a plain object with the same field
+//! names works too; `toJSON()` shows it). A `CircuitBreaker` is live state that every client given
+//! the same instance shares, so its `state` getter shows what those clients see. Clients take the
+//! Rust value behind an instance through a hidden method (`__arvakRetry` / `__arvakBreaker`):
+//! wasm-bindgen cannot borrow an exported struct out of a field of an options object.
 
 use std::cell::RefCell;
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::client::{JsArvakClient, ResilienceOptionsArg};
+use super::convert::set;
 use super::errors::to_js;
 use super::options;
 use crate::resilience::{BackoffStrategy, BreakerConfig, Jitter};
@@ -35,7 +37,6 @@ fn arg<T: Into<JsValue>>(o: Option<T>) -> JsValue {
 #[wasm_bindgen(js_name = RetryPolicy)]
 pub struct JsRetryPolicy {
     inner: Retry,
-    on_retry: Option<js_sys::Function>,
 }
 
 #[wasm_bindgen(js_class = RetryPolicy)]
@@ -46,86 +47,64 @@ impl JsRetryPolicy {
     pub fn new(options: Option<RetryPolicyOptionsArg>) -> Result<JsRetryPolicy, JsValue> {
         let o = arg(options);
         let inner = options::retry_policy(&o).map_err(|e| to_js(&e))?;
-        let on_retry = options::callback(&o, "onRetry").map_err(|e| to_js(&e))?;
-        Ok(JsRetryPolicy { inner, on_retry })
+        Ok(JsRetryPolicy { inner })
     }
 
-    /// Attempts per call, the first included.
-    #[wasm_bindgen(getter, js_name = maxAttempts)]
-    pub fn max_attempts(&self) -> u32 {
-        self.inner.policy.max_attempts
+    /// The settings as a plain object (`{ maxAttempts, initialBackoffMs, maxBackoffMs,
+    /// backoffMultiplier, jitter, strategy, retryableCodes }`).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Required<Omit<RetryPolicyOptions, \"onRetry\">>")]
+    pub fn to_json(&self) -> JsValue {
+        let p = &self.inner.policy;
+        let o = js_sys::Object::new();
+        set(&o, "maxAttempts", p.max_attempts);
+        set(&o, "initialBackoffMs", p.initial_backoff_ms);
+        set(&o, "maxBackoffMs", p.max_backoff_ms);
+        set(&o, "backoffMultiplier", p.backoff_multiplier);
+        set(
+            &o,
+            "jitter",
+            match p.jitter {
+                Jitter::Full => "full",
+                Jitter::Equal => "equal",
+                Jitter::None => "none",
+            },
+        );
+        set(
+            &o,
+            "strategy",
+            match p.strategy {
+                BackoffStrategy::Exponential => "exponential",
+                BackoffStrategy::Linear => "linear",
+                BackoffStrategy::Constant => "constant",
+            },
+        );
+        set(
+            &o,
+            "retryableCodes",
+            options::code_names(&p.retryable_codes),
+        );
+        o.into()
     }
 
-    /// The first backoff in ms.
-    #[wasm_bindgen(getter, js_name = initialBackoffMs)]
-    pub fn initial_backoff_ms(&self) -> f64 {
-        self.inner.policy.initial_backoff_ms
-    }
-
-    /// The longest backoff in ms (jitter never exceeds it).
-    #[wasm_bindgen(getter, js_name = maxBackoffMs)]
-    pub fn max_backoff_ms(&self) -> f64 {
-        self.inner.policy.max_backoff_ms
-    }
-
-    /// Growth factor of exponential backoff.
-    #[wasm_bindgen(getter, js_name = backoffMultiplier)]
-    pub fn backoff_multiplier(&self) -> f64 {
-        self.inner.policy.backoff_multiplier
-    }
-
-    /// `"full"`, `"equal"` or `"none"`.
-    #[wasm_bindgen(getter, unchecked_return_type = "\"full\" | \"equal\" | \"none\"")]
-    pub fn jitter(&self) -> String {
-        match self.inner.policy.jitter {
-            Jitter::Full => "full",
-            Jitter::Equal => "equal",
-            Jitter::None => "none",
-        }
-        .to_owned()
-    }
-
-    /// `"exponential"`, `"linear"` or `"constant"`.
-    #[wasm_bindgen(
-        getter,
-        unchecked_return_type = "\"exponential\" | \"linear\" | \"constant\""
-    )]
-    pub fn strategy(&self) -> String {
-        match self.inner.policy.strategy {
-            BackoffStrategy::Exponential => "exponential",
-            BackoffStrategy::Linear => "linear",
-            BackoffStrategy::Constant => "constant",
-        }
-        .to_owned()
-    }
-
-    /// The status code names that are retried (where retrying is safe).
-    #[wasm_bindgen(getter, js_name = retryableCodes, unchecked_return_type = "string[]")]
-    pub fn retryable_codes(&self) -> Array {
-        options::code_names(&self.inner.policy.retryable_codes)
-    }
-
-    /// The hook called before each retry, if any.
-    #[wasm_bindgen(
-        getter,
-        js_name = onRetry,
-        unchecked_return_type = "((info: RetryInfo) => void) | undefined"
-    )]
-    pub fn on_retry(&self) -> JsValue {
-        self.on_retry
-            .as_ref()
-            .map(|f| f.clone().into())
-            .unwrap_or(JsValue::UNDEFINED)
-    }
-
-    /// The backoff before attempt `attempt + 1` without jitter (`attempt` ≥ 1), in ms.
-    #[wasm_bindgen(js_name = backoffMs)]
-    pub fn backoff_ms(&self, attempt: u32) -> f64 {
-        self.inner.policy.base_delay_ms(attempt)
+    /// Internal: hands the policy (and its hook) to a client being configured with it.
+    #[wasm_bindgen(js_name = __arvakRetry, skip_typescript)]
+    pub fn handoff(&self) {
+        let r = self.inner.clone();
+        HANDOFF_RETRY.with(|slot| *slot.borrow_mut() = Some(r));
     }
 }
 
+/// The policy behind a `RetryPolicy` instance, or `None` for any other value.
+pub(crate) fn retry_of(v: &JsValue) -> Option<Retry> {
+    let f = js_sys::Reflect::get(v, &JsValue::from_str("__arvakRetry")).ok()?;
+    let f: js_sys::Function = f.dyn_into().ok()?;
+    HANDOFF_RETRY.with(|slot| slot.borrow_mut().take());
+    f.call0(v).ok()?;
+    HANDOFF_RETRY.with(|slot| slot.borrow_mut().take())
+}
+
 thread_local! {
+    static HANDOFF_RETRY: RefCell<Option<Retry>> = const { RefCell::new(None) };
     static HANDOFF_BREAKER: RefCell<Option<SharedBreaker>> = const { RefCell::new(None) };
 }
 
@@ -196,30 +175,6 @@ impl JsCircuitBreaker {
             .retry_after_ms()
             .map(JsValue::from_f64)
             .unwrap_or(JsValue::NULL)
-    }
-
-    /// Consecutive failures that open the breaker.
-    #[wasm_bindgen(getter, js_name = failureThreshold)]
-    pub fn failure_threshold(&self) -> u32 {
-        self.inner.config().failure_threshold
-    }
-
-    /// Successful probes that close it again.
-    #[wasm_bindgen(getter, js_name = successThreshold)]
-    pub fn success_threshold(&self) -> u32 {
-        self.inner.config().success_threshold
-    }
-
-    /// How long it stays open before probing, in ms.
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> f64 {
-        self.inner.config().timeout_ms
-    }
-
-    /// Probes allowed in flight at once while half-open.
-    #[wasm_bindgen(getter, js_name = halfOpenMaxCalls)]
-    pub fn half_open_max_calls(&self) -> u32 {
-        self.inner.config().half_open_max_calls
     }
 
     /// Closes the breaker now (counts reset).

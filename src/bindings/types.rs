@@ -317,6 +317,10 @@ export interface WaitAllResult {
 }
 
 export interface JobFuture extends PromiseLike<JobResult> {
+  /** The error the future settled with, or null after a success. Waits like `result()`; rejects only on that wait's own timeout or abort. */
+  exception(options?: FutureWaitOptions): Promise<ArvakErrorInfo | null>;
+  /** Whether the future settles within `timeoutMs` (default: no limit); never rejects for the job. */
+  wait(options?: FutureWaitOptions): Promise<boolean>;
   /** Runs `fn(future)` once: at once if already done, else when it settles. Exceptions are reported on the console. */
   addDoneCallback(fn: (future: JobFuture) => void): void;
 }

@@ -409,6 +409,13 @@ pub fn describe_ms(ms: f64) -> String {
     }
 }
 
+/// `v` limited to `[lo, hi]` (NaN becomes `lo`). Use it instead of `f64::clamp`, whose
+/// `min <= max` check formats both floats with `Debug` and so pulls float formatting (about 20 KB)
+/// into the wasm.
+pub fn clamp_f64(v: f64, lo: f64, hi: f64) -> f64 {
+    v.max(lo).min(hi)
+}
+
 /// A number for a message, like JavaScript's `String(n)` for everyday values (`1024`, `-1`,
 /// `1.5`, `NaN`, `Infinity`), written with integer formatting only: `f64`'s `Display` would pull
 /// float-formatting tables into the wasm for nothing but error texts.

@@ -15,7 +15,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::rng::{unit, RandomSource};
-use crate::logic::error::{code_name, describe_number, ArvakError, Code};
+use crate::logic::error::{clamp_f64, code_name, describe_number, ArvakError, Code};
 
 /// How a delay is randomised within its cap `d` (the un-jittered, capped delay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -386,13 +386,9 @@ impl RetryPolicy {
         for &code in self.retryable_codes.codes() {
             if let Some(why) = never_retryable_reason(code) {
                 return bad(format!(
-                    "retry.retryableCodes must not contain {}: {why}. Allowed: {}",
+                    "retry.retryableCodes must not contain {}: {why}. Allowed: CANCELLED, \
+                     UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE",
                     code_name(code),
-                    RETRYABLE_CANDIDATES
-                        .iter()
-                        .map(|&c| code_name(c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
                 ));
             }
         }
@@ -421,7 +417,7 @@ impl RetryPolicy {
         if d.is_nan() {
             cap
         } else {
-            d.clamp(0.0, cap)
+            clamp_f64(d, 0.0, cap)
         }
     }
 
@@ -435,7 +431,7 @@ impl RetryPolicy {
             Jitter::Full => d * unit(rng),
             Jitter::Equal => d / 2.0 + (d / 2.0) * unit(rng),
         };
-        jittered.floor().clamp(0.0, self.max_backoff_ms.max(0.0))
+        clamp_f64(jittered.floor(), 0.0, self.max_backoff_ms.max(0.0))
     }
 }
 
@@ -780,5 +776,18 @@ mod tests {
         assert_eq!(Jitter::Full.as_str(), "full");
         assert_eq!(BackoffStrategy::Linear.as_str(), "linear");
         assert!(Jitter::parse("x").is_err());
+    }
+
+    #[test]
+    fn the_allowed_codes_message_lists_exactly_the_candidates() {
+        let p = RetryPolicy {
+            retryable_codes: RetryableCodes::new([Code::Aborted]),
+            ..RetryPolicy::default()
+        };
+        let msg = p.validate().unwrap_err().message;
+        let allowed = msg.split("Allowed: ").nth(1).unwrap();
+        let names: Vec<&str> = allowed.split(", ").collect();
+        let want: Vec<&str> = RETRYABLE_CANDIDATES.iter().map(|&c| code_name(c)).collect();
+        assert_eq!(names, want);
     }
 }

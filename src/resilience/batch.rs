@@ -49,7 +49,7 @@
 
 use serde::Serialize;
 
-use crate::logic::error::{Code, ErrorKind};
+use crate::logic::error::{clamp_f64, Code, ErrorKind};
 
 use super::retry::{created_on_failure, Created, Reach};
 
@@ -199,27 +199,29 @@ pub const MAX_BAR_WIDTH: usize = 1000;
 pub fn format_progress_bar(progress: &BatchProgress, width: usize) -> String {
     let width = width.min(MAX_BAR_WIDTH);
     let pct = if progress.percent_complete.is_finite() {
-        progress.percent_complete.clamp(0.0, 100.0)
+        clamp_f64(progress.percent_complete, 0.0, 100.0)
     } else {
         0.0
     };
     let filled = ((width as f64) * pct / 100.0).floor() as usize;
     let filled = filled.min(width);
-    let mut parts = Vec::new();
+    let mut status = String::new();
     for (n, what) in [
-        (progress.running, "running"),
-        (progress.pending, "pending"),
-        (progress.failed, "failed"),
+        (progress.running, " running"),
+        (progress.pending, " pending"),
+        (progress.failed, " failed"),
     ] {
         if n > 0 {
-            parts.push(format!("{n} {what}"));
+            if !status.is_empty() {
+                status.push_str(", ");
+            }
+            status.push_str(&n.to_string());
+            status.push_str(what);
         }
     }
-    let status = if parts.is_empty() {
-        "all completed".to_owned()
-    } else {
-        parts.join(", ")
-    };
+    if status.is_empty() {
+        status.push_str("all completed");
+    }
     format!(
         "[{}{}] {}% ({}/{}) | {}",
         "█".repeat(filled),
@@ -239,7 +241,7 @@ fn one_decimal(x: f64) -> String {
     if (tenths - tenths.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
         r -= tenths.signum();
     }
-    let r = r.clamp(0.0, 1_000_000.0) as u64;
+    let r = clamp_f64(r, 0.0, 1_000_000.0) as u64;
     format!("{}.{}", r / 10, r % 10)
 }
 

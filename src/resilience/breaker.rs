@@ -34,7 +34,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::{describe_number, ArvakError, Code, ErrorKind};
+use crate::logic::error::{clamp_f64, describe_number, ArvakError, Code, ErrorKind};
 
 /// Breaker settings (`{ failureThreshold, successThreshold, timeoutMs, halfOpenMaxCalls }`).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
@@ -269,7 +269,7 @@ impl CircuitBreaker {
             timeout_ms: if config.timeout_ms.is_nan() {
                 BreakerConfig::default().timeout_ms
             } else {
-                config.timeout_ms.clamp(0.0, f64::MAX)
+                clamp_f64(config.timeout_ms, 0.0, f64::MAX)
             },
         };
         CircuitBreaker {

@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::{describe_number, ArvakError};
+use crate::logic::error::{clamp_f64, describe_number, ArvakError};
 
 /// Budget settings (`{ maxTokens, tokenRatio }` from JavaScript).
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
@@ -86,7 +86,7 @@ impl RetryBudget {
             if v.is_nan() {
                 lo
             } else {
-                ((v * SCALE).round().clamp(lo as f64, hi as f64)) as u64
+                clamp_f64((v * SCALE).round(), lo as f64, hi as f64) as u64
             }
         };
         let max_milli = to_milli(config.max_tokens, 1, 1_000_000);

@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::logic::error::{describe_number, ArvakError};
+use crate::logic::error::{clamp_f64, describe_number, ArvakError};
 
 /// The server's rate window (spec §11).
 pub const RATE_WINDOW_MS: f64 = 1000.0;
@@ -204,7 +204,7 @@ impl SubmitPacer {
     /// A pacer with an empty log. An unvalidated config is clamped (limit ≥ 1, margin in range).
     pub fn new(config: PacerConfig) -> Self {
         let margin = if config.margin_ms.is_finite() {
-            config.margin_ms.clamp(0.0, 60_000.0)
+            clamp_f64(config.margin_ms, 0.0, 60_000.0)
         } else {
             PacerConfig::default().margin_ms
         };

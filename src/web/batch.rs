@@ -32,12 +32,10 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use super::client::{ArvakClient, CallOptions};
-use super::env::{first, join_all, now_ms, sleep, timer, Either};
+use super::env::{first, join_all, now_ms, sleep, timer, Either, Task};
 use super::future::JobFuture;
 use super::guard::Guard;
 use super::resilience::CallFailure;
@@ -295,7 +293,7 @@ impl Run {
             ),
         );
         let workers = self.options.max_workers.max(1);
-        let mut loops: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
+        let mut loops: Vec<Task<'_>> = Vec::new();
         for _ in 0..workers {
             loops.push(Box::pin(self.submit_loop()));
             loops.push(Box::pin(self.wait_loop()));
@@ -332,7 +330,7 @@ impl Run {
                 Deadline::none(),
                 ArvakError::deadline_exceeded(CANCEL_BUDGET_MS),
             ) {
-                Err(_) => HashMap::new(),
+                Err(_) => Vec::new(),
                 Ok(mut g) => {
                     let finished = g
                         .run(first(work.as_mut(), timer(CANCEL_BUDGET_MS)))
@@ -343,13 +341,13 @@ impl Run {
                     if finished {
                         g.run(self.cancel_running(left)).await.unwrap_or_default()
                     } else {
-                        HashMap::new()
+                        Vec::new()
                     }
                 }
             }
         } else {
             drop(work);
-            HashMap::new()
+            Vec::new()
         };
         let ledger = std::mem::replace(&mut *self.ledger.borrow_mut(), BatchLedger::new(0, 0.0));
         let report = ledger.finish(stop.end(), now_ms(), |i, u| {
@@ -625,8 +623,9 @@ impl Run {
         }
     }
 
-    /// Cancels the unfinished jobs (timeout, fail-fast); per input: whether the server cancelled it.
-    async fn cancel_running(&self, budget_ms: f64) -> HashMap<usize, bool> {
+    /// Cancels the unfinished jobs (timeout, fail-fast); per input: whether the server cancelled it
+    /// (`None`: not tried).
+    async fn cancel_running(&self, budget_ms: f64) -> Vec<Option<bool>> {
         let jobs: Vec<(usize, String)> = self
             .ledger
             .borrow()
@@ -634,7 +633,7 @@ impl Run {
             .into_iter()
             .map(|(i, id)| (i, id.to_owned()))
             .collect();
-        let done = RefCell::new(HashMap::new());
+        let done = RefCell::new(vec![None; self.inputs.len()]);
         if jobs.is_empty() {
             return done.into_inner();
         }
@@ -647,11 +646,13 @@ impl Run {
             while let Some((i, id)) = jobs.get(next.get()) {
                 next.set(next.get() + 1);
                 let ok = matches!(self.client.cancel_job(id, &call).await, Ok(c) if c.success);
-                done.borrow_mut().insert(*i, ok);
+                if let Some(slot) = done.borrow_mut().get_mut(*i) {
+                    *slot = Some(ok);
+                }
             }
         };
-        let workers: Vec<_> = (0..self.options.max_workers.clamp(1, jobs.len()))
-            .map(|_| worker())
+        let workers: Vec<Task<'_>> = (0..self.options.max_workers.clamp(1, jobs.len()))
+            .map(|_| Box::pin(worker()) as Task<'_>)
             .collect();
         let _ = first(join_all(workers), timer(budget_ms)).await;
         done.into_inner()
@@ -663,9 +664,9 @@ impl Run {
         index: usize,
         unsettled: Unsettled<'_>,
         stop: &Stop,
-        cancelled: &HashMap<usize, bool>,
+        cancelled: &[Option<bool>],
     ) -> ArvakError {
-        let job_fate = |job_id: &str| match cancelled.get(&index) {
+        let job_fate = |job_id: &str| match cancelled.get(index).copied().flatten() {
             Some(true) => format!("its job {job_id} was cancelled"),
             Some(false) => format!("cancelling its job {job_id} failed; it may still run"),
             None => format!("its job {job_id} was not cancelled"),

@@ -63,11 +63,13 @@ pub fn report_callback_error(what: &str, err: &wasm_bindgen::JsValue) {
     );
 }
 
+/// A boxed unit future (worker loops).
+pub type Task<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
+
 /// Runs every future to completion, concurrently (each wake polls the unfinished ones: meant for
-/// a handful of worker loops).
-pub async fn join_all<F: Future<Output = ()>>(futures: Vec<F>) {
-    let mut slots: Vec<Option<std::pin::Pin<Box<F>>>> =
-        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+/// a handful of worker loops). Not generic: compiled once.
+pub async fn join_all(futures: Vec<Task<'_>>) {
+    let mut slots: Vec<Option<Task<'_>>> = futures.into_iter().map(Some).collect();
     std::future::poll_fn(move |cx| {
         let mut pending = false;
         for slot in slots.iter_mut() {

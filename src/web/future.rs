@@ -331,8 +331,8 @@ impl ArvakClient {
                 f.drive(self.wait_future_job(f, &job_id, wait, call)).await;
             }
         };
-        let workers: Vec<_> = (0..max_waits.clamp(1, futures.len().max(1)))
-            .map(|_| worker())
+        let workers: Vec<super::env::Task<'_>> = (0..max_waits.clamp(1, futures.len().max(1)))
+            .map(|_| Box::pin(worker()) as super::env::Task<'_>)
             .collect();
         super::env::join_all(workers).await;
     }

@@ -263,6 +263,8 @@ pub(crate) struct Attempts<'a> {
     attempt: u32,
     sent: u32,
     retry: bool,
+    /// The failure that led to the current retry.
+    last: Option<ArvakError>,
 }
 
 impl<'a> Attempts<'a> {
@@ -276,6 +278,7 @@ impl<'a> Attempts<'a> {
             attempt: 0,
             sent: 0,
             retry,
+            last: None,
         }
     }
 
@@ -323,7 +326,12 @@ impl<'a> Attempts<'a> {
             Some(b) => b
                 .acquire(self.rpc)
                 .map(Some)
-                .map_err(|e| not_sent(self.sent, e)),
+                .map_err(|e| match self.last.take() {
+                    // A retry refused by a breaker that opened meanwhile: the server's failure is
+                    // the news (every earlier attempt was proven unprocessed, or it was not retried).
+                    Some(previous) => not_sent(self.sent, previous),
+                    None => not_sent(self.sent, e),
+                }),
         }
     }
 
@@ -380,6 +388,19 @@ impl<'a> Attempts<'a> {
             &mut self.state().budget.borrow_mut(),
             &mut || js_sys::Math::random(),
         );
+        // A breaker that this failure (or another call) has just opened would refuse the retry:
+        // report the server's failure now rather than sleep into a circuit-open rejection.
+        let breaker_wait = self
+            .state()
+            .breaker
+            .as_ref()
+            .and_then(SharedBreaker::retry_after_ms);
+        let decision = match (decision, breaker_wait) {
+            (Decision::RetryAfter(ms), Some(wait)) if wait > ms => {
+                Decision::GiveUp(GiveUpReason::CircuitOpen)
+            }
+            (d, _) => d,
+        };
         match decision {
             Decision::RetryAfter(ms) => {
                 if let Some(hook) = &retry.on_retry {
@@ -398,6 +419,7 @@ impl<'a> Attempts<'a> {
                         reach: Reach::NotSent,
                     }
                 })?;
+                self.last = Some(error);
                 Ok(())
             }
             Decision::GiveUp(reason) => {

@@ -16,7 +16,22 @@ import init, {
   ArvakAbortError,
   UnavailableError,
   UnauthenticatedError,
+  JobCancelledError,
+  CircuitOpenError,
+  RetryPolicy,
+  CircuitBreaker,
+  ResilientClient,
+  JobFuture,
+  BatchJobManager,
+  asCompleted,
+  waitAll,
+  formatProgressBar,
 } from '../../pkg/web/index.js';
+
+let unhandled = 0;
+process.on('unhandledRejection', () => {
+  unhandled += 1;
+});
 
 const SERVER = process.env.ARVAK_TEST_URL;
 const BELL = 'OPENQASM 3.0;\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n';
@@ -159,4 +174,145 @@ test('watchJob is async-iterable', async () => {
   }
   assert.equal(client.openStreams, 0);
   assert.equal((await client.cancelJob(long)).success, true);
+});
+
+test('JobFuture: awaitable, local state, done callbacks, cancel', async () => {
+  const client = new ArvakClient(SERVER);
+  const future = client.submitQasmFuture(BELL, 'simulator', { shots: 100 });
+  assert.ok(future instanceof JobFuture);
+  assert.equal(future.jobId, null);
+  assert.equal(future.state, 'PENDING');
+  assert.equal(future.done(), false);
+  const result = await future;
+  assert.ok(result instanceof JobResult);
+  assert.equal(result.shots, 100);
+  assert.equal(future.done(), true);
+  assert.equal(future.running(), false);
+  assert.equal(future.state, 'COMPLETED');
+  assert.equal(typeof future.jobId, 'string');
+  assert.equal(await future.result(), await future.result(), 'the same JobResult object');
+  assert.equal(await future.exception(), null);
+  assert.equal(await future.wait({ timeoutMs: 5 }), true);
+  // A done future runs the callback at once, with the future itself, and only once.
+  let calls = 0;
+  future.addDoneCallback((f) => {
+    calls += 1;
+    assert.equal(f, future);
+    assert.equal(f.state, 'COMPLETED');
+  });
+  assert.equal(calls, 1);
+
+  // cancel() of a running job: true, the future rejects with JobCancelledError.
+  await control('POST', '/__faults', { minJobMs: 5000 });
+  const slow = client.submitQasmFuture(BELL, 'simulator', { shots: 10 });
+  let later = 0;
+  slow.addDoneCallback((f) => {
+    later += 1;
+    assert.ok(f.cancelled());
+  });
+  assert.equal(await slow.wait({ timeoutMs: 50 }), false);
+  assert.equal(await slow.cancel(), true);
+  await assert.rejects(slow.result(), JobCancelledError);
+  await assert.rejects(async () => await slow, JobCancelledError);
+  assert.ok((await slow.exception()) instanceof JobCancelledError);
+  assert.equal(slow.state, 'CANCELED');
+  assert.equal(await slow.cancel(), false);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(later, 1);
+  const byId = JobFuture.forJob(client, UNKNOWN);
+  await assert.rejects(byId.result({ timeoutMs: 5000 }), JobNotFoundError);
+  client.close();
+});
+
+test('BatchJobManager round trip: results by index, failures with their index, frozen progress, futures', async () => {
+  const client = new ArvakClient(SERVER, { retryPolicy: new RetryPolicy({ maxAttempts: 3, initialBackoffMs: 10 }) });
+  const manager = new BatchJobManager(client, { maxWorkers: 4 });
+  const snapshots = [];
+  const batch = await manager.executeBatch(
+    [BELL, { qasm: BELL, shots: 10 }, 'not qasm', BELL],
+    'simulator',
+    { shots: 50, onProgress: (p) => snapshots.push(p) },
+  );
+  assert.equal(batch.status, 'partial');
+  assert.equal(batch.results.length, 4);
+  assert.equal(batch.results[2], null);
+  assert.ok(batch.results[0] instanceof JobResult);
+  assert.equal(batch.results[0].shots, 50);
+  assert.equal(batch.results[1].shots, 10);
+  assert.equal(batch.successCount, 3);
+  assert.equal(batch.failureCount, 1);
+  const [failure] = batch.failures;
+  assert.equal(failure.index, 2);
+  assert.equal(failure.jobId, null);
+  assert.equal(failure.existence, 'not_created');
+  assert.ok(failure.error instanceof InvalidCircuitError && failure.error instanceof ArvakError);
+  assert.ok(snapshots.length >= 4);
+  assert.ok(snapshots.every((p) => Object.isFrozen(p)));
+  assert.notEqual(snapshots[0], snapshots[1]);
+  assert.equal(batch.progress.percentComplete, 100);
+  assert.equal(batch.progress.completed + batch.progress.failed, 4);
+  assert.equal(formatProgressBar(batch.progress, 10), '[██████████] 100.0% (4/4) | 1 failed');
+
+  const futures = await manager.submitMany([BELL, BELL, BELL], 'simulator', { shots: 20 });
+  assert.equal(futures.length, 3);
+  assert.ok(futures.every((f) => f instanceof JobFuture && typeof f.jobId === 'string'));
+  const seen = [];
+  for await (const f of asCompleted(futures, { timeoutMs: 10_000 })) {
+    assert.ok(f instanceof JobFuture, 'yields the futures, not their results');
+    seen.push(f);
+  }
+  assert.equal(new Set(seen).size, 3);
+  const { done, notDone } = await waitAll(futures, { returnWhen: 'FIRST_EXCEPTION' });
+  assert.equal(done.length, 3);
+  assert.equal(notDone.length, 0);
+  const mapped = await manager.map((r) => r.shots, futures);
+  assert.deepEqual(mapped, futures.map(() => ({ status: 'fulfilled', value: 20 })));
+
+  // Abort: resolves with status "cancelled", every input listed, nothing unhandled.
+  await control('POST', '/__faults', { minJobMs: 2000 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  const aborted = await manager.executeBatch(Array(30).fill(BELL), 'simulator', { signal: controller.signal });
+  assert.equal(aborted.status, 'cancelled');
+  assert.equal(aborted.failures.length, 30);
+  assert.ok(aborted.failures.every((f) => f.error instanceof ArvakAbortError));
+  await Promise.all(aborted.failures.filter((f) => f.jobId).map((f) => client.cancelJob(f.jobId)));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(unhandled, 0);
+  client.close();
+});
+
+test('ResilientClient retries with onRetry; CircuitBreaker opens and fails fast with CircuitOpenError', async () => {
+  await control('POST', '/__faults', {
+    rules: { ListBackends: { failBeforeProbability: 1.0, failBeforeCode: 'UNAVAILABLE' } },
+  });
+  const retries = [];
+  const changes = [];
+  const breaker = new CircuitBreaker({ failureThreshold: 2, timeoutMs: 200, onStateChange: (c) => changes.push(`${c.from}>${c.to}`) });
+  const base = new ArvakClient(SERVER);
+  const policy = new RetryPolicy({ maxAttempts: 3, initialBackoffMs: 5, jitter: 'none', onRetry: (i) => retries.push(i) });
+  assert.deepEqual(policy.toJSON().retryableCodes, ['UNAVAILABLE', 'UNKNOWN', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'CANCELLED']);
+  const client = new ResilientClient(base, { retryPolicy: policy, circuitBreaker: breaker });
+  assert.ok(client instanceof ArvakClient);
+  await assert.rejects(client.listBackends(), (e) => e instanceof UnavailableError && e.attempts === 2);
+  assert.deepEqual(retries.map((i) => [i.rpc, i.attempt, i.delayMs]), [['ListBackends', 1, 5]]);
+  assert.ok(retries[0].error instanceof UnavailableError);
+  assert.equal(breaker.state, 'open');
+  assert.equal(client.circuitBreaker.state, 'open');
+  await assert.rejects(client.listBackends(), (e) => {
+    assert.ok(e instanceof CircuitOpenError && e instanceof ArvakError);
+    assert.equal(e.attempts, 0);
+    assert.ok(e.retryAfterMs > 0 && e.retryAfterMs <= 200);
+    return true;
+  });
+  await control('DELETE', '/__faults');
+  await new Promise((r) => setTimeout(r, 220));
+  assert.equal(breaker.state, 'half_open');
+  await client.listBackends();
+  await client.listBackends();
+  assert.equal(breaker.state, 'closed');
+  assert.deepEqual(changes, ['closed>open', 'open>half_open', 'half_open>closed']);
+  assert.throws(() => new RetryPolicy({ maxAttempts: 0 }), ArvakError);
+  assert.throws(() => new RetryPolicy({ retryableCodes: ['ABORTED'] }), /ABORTED/);
+  base.close();
 });

@@ -17,7 +17,30 @@ import init, {
   UnavailableError,
   RateLimitedError,
   UnauthenticatedError,
+  CircuitOpenError,
+  RetryPolicy,
+  CircuitBreaker,
+  ResilientClient,
+  JobFuture,
+  BatchJobManager,
+  asCompleted,
+  waitAll,
+  formatProgressBar,
+  printProgressBar,
   type ArvakWasmExports,
+  type BatchFailure,
+  type BatchProgress,
+  type BatchResult,
+  type BatchStatus,
+  type BreakerStateChange,
+  type CircuitState,
+  type ExecuteBatchOptions,
+  type JobFutureState,
+  type MapOutcome,
+  type ResilienceOptions,
+  type RetryInfo,
+  type RetryPolicyOptions,
+  type WaitAllResult,
   type BackendInfo,
   type BatchCircuit,
   type CancelResult,
@@ -68,6 +91,25 @@ export type Checks = [
   Assert<NoAny<Awaited<ReturnType<typeof init>>>>,
   Assert<NoAny<ArvakWasmExports["memory"]>>,
   Assert<NoAny<Parameters<typeof init>[0]>>,
+  Assert<MethodsHaveNoAny<RetryPolicy>>,
+  Assert<MethodsHaveNoAny<CircuitBreaker>>,
+  Assert<MethodsHaveNoAny<JobFuture>>,
+  Assert<MethodsHaveNoAny<BatchJobManager>>,
+  Assert<MethodsHaveNoAny<CircuitOpenError>>,
+  Assert<FieldsHaveNoAny<BatchResult>>,
+  Assert<FieldsHaveNoAny<BatchProgress>>,
+  Assert<FieldsHaveNoAny<BatchFailure>>,
+  Assert<FieldsHaveNoAny<RetryInfo>>,
+  Assert<FieldsHaveNoAny<RetryPolicyOptions>>,
+  Assert<FieldsHaveNoAny<ResilienceOptions>>,
+  Assert<FieldsHaveNoAny<ExecuteBatchOptions>>,
+  Assert<FieldsHaveNoAny<BreakerStateChange>>,
+  Assert<FieldsHaveNoAny<WaitAllResult>>,
+  Assert<NoAny<Awaited<JobFuture>>>,
+  Assert<NoAny<ReturnType<typeof asCompleted>>>,
+  Assert<NoAny<Awaited<ReturnType<typeof waitAll>>>>,
+  Assert<NoAny<ReturnType<typeof formatProgressBar>>>,
+  Assert<NoAny<InstanceType<typeof ResilientClient>>>,
 ];
 
 // ---------------------------------------------------------------- Quick Start
@@ -162,4 +204,88 @@ export async function errors(client: ArvakClient, jobId: string): Promise<string
     }
     throw e;
   }
+}
+
+// ---------------------------------------------------------------- Phase 2: resilience, futures, batches
+export async function phase2(url: string, signal: AbortSignal): Promise<string> {
+  const retry = new RetryPolicy({
+    maxAttempts: 5,
+    initialBackoffMs: 200,
+    maxBackoffMs: 5_000,
+    backoffMultiplier: 2,
+    jitter: "full",
+    strategy: "exponential",
+    retryableCodes: ["UNAVAILABLE", "DEADLINE_EXCEEDED", 8],
+    onRetry: (info: RetryInfo) => console.log(info.rpc, info.attempt, info.delayMs, info.error.codeName),
+  });
+  const json: Required<Omit<RetryPolicyOptions, "onRetry">> = retry.toJSON();
+  void json.maxAttempts;
+  const breaker = new CircuitBreaker({
+    failureThreshold: 5,
+    successThreshold: 2,
+    timeoutMs: 30_000,
+    halfOpenMaxCalls: 1,
+    onStateChange: (c: BreakerStateChange) => console.log(c.from, "->", c.to, c.at.toISOString()),
+  });
+  const state: CircuitState = breaker.state;
+  const wait: number | null = breaker.retryAfterMs;
+  void state;
+  void wait;
+  const options: ResilienceOptions = { retryPolicy: retry, circuitBreaker: breaker, retryBudget: { maxTokens: 20, tokenRatio: 0.2 } };
+  const base = new ArvakClient(url, { timeoutMs: 10_000, ...options });
+  const client: ArvakClient = new ResilientClient(base, { retryPolicy: { maxAttempts: 3 }, circuitBreaker: breaker });
+  const shared: CircuitBreaker | null = client.circuitBreaker;
+  void shared;
+
+  try {
+    await client.listBackends();
+  } catch (e: unknown) {
+    if (e instanceof CircuitOpenError) return `open; retry in ${e.retryAfterMs} ms`;
+  }
+
+  const future: JobFuture = client.submitQasmFuture(BELL, "simulator", { shots: 100, pollIntervalMs: 500 });
+  const id: string | null = future.jobId;
+  const fs: JobFutureState = future.state;
+  void id;
+  void fs;
+  future.addDoneCallback((f: JobFuture) => console.log(f.done(), f.cancelled(), f.running()));
+  const result: JobResult = await future;
+  const again: JobResult = await future.result({ timeoutMs: 1_000 });
+  const exc = await future.exception();
+  const finished: boolean = await future.wait({ timeoutMs: 10 });
+  const cancelled: boolean = await future.cancel();
+  void again;
+  void exc?.codeName;
+  void finished;
+  void cancelled;
+  const batchFutures: JobFuture[] = client.submitBatchFuture([BELL, { qasm: BELL, shots: 10 }], "simulator", { maxWaits: 4 });
+  const byId: JobFuture = JobFuture.forJob(client, result.jobId);
+  for await (const f of asCompleted([...batchFutures, byId], { timeoutMs: 60_000 })) {
+    const r: JobResult = await f;
+    void r;
+  }
+  const { done, notDone }: WaitAllResult = await waitAll(batchFutures, { returnWhen: "FIRST_EXCEPTION", timeoutMs: 5_000 });
+  void done;
+  void notDone;
+
+  const manager = new BatchJobManager(client, { maxWorkers: 10, submitBatchSize: 25, maxSubmitsPerSecond: 100, maxStreams: 2, pollIntervalMs: 1000 });
+  const batch: BatchResult = await manager.executeBatch([BELL, BELL], "simulator", {
+    shots: 100,
+    timeoutMs: 60_000,
+    failFast: false,
+    signal,
+    onProgress: (p: BatchProgress) => printProgressBar(p, 40),
+  });
+  const status: BatchStatus = batch.status;
+  const first: JobResult | null = batch.results[0] ?? null;
+  for (const f of batch.failures) {
+    const existence: "created" | "not_created" | "maybe_created" = f.existence;
+    console.log(f.index, f.jobId ?? "-", f.error.message, existence);
+  }
+  const futures: JobFuture[] = await manager.submitMany([BELL], "simulator", { signal });
+  const mapped: Array<MapOutcome<unknown>> = await manager.map((r: JobResult) => r.shots, futures, { timeoutMs: 1_000 });
+  for await (const f of manager.asCompleted(futures)) void f.jobId;
+  void mapped;
+  void first;
+  return `${status} ${formatProgressBar(batch.progress, 20)} ${batch.totalTimeMs} ${batch.successCount} ${batch.failureCount}`;
 }
