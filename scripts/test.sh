@@ -29,6 +29,9 @@ stage "2. browser tests (wasm-pack test --headless --chrome)"
 cargo build -p arvak-dev-server
 start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server --seed 1
 echo "dev server: $DEV_SERVER_URL (pid $DEV_SERVER_PID)"
+# Each test binary must finish within WASM_BINDGEN_TEST_TIMEOUT (the runner's default is 20 s;
+# browser_resilience runs batches of 300–1000 jobs and takes ~15 s here): leave room for slower CI.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome
 mark
 

@@ -149,8 +149,14 @@ impl JsBatchJobManager {
                     "options.pollIntervalMs must be a non-negative number",
                 ));
             }
+            let max_workers = r.integer("maxWorkers", d.max_workers as u32)?;
+            if !(1..=100).contains(&max_workers) {
+                return Err(ArvakError::invalid_argument(
+                    "options.maxWorkers must be between 1 and 100",
+                ));
+            }
             Ok(ManagerOptions {
-                max_workers: r.integer("maxWorkers", d.max_workers as u32)?.max(1) as usize,
+                max_workers: max_workers as usize,
                 submit_batch_size: r.integer("submitBatchSize", d.submit_batch_size)?.max(1),
                 max_submits_per_second: rate,
                 max_streams: r.integer("maxStreams", d.max_streams as u32)? as usize,

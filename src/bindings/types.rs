@@ -330,7 +330,7 @@ export type MapOutcome<T> = { status: "fulfilled"; value: T } | { status: "rejec
 
 /** Options of `new BatchJobManager(client, options)`. */
 export interface BatchManagerOptions {
-  /** Concurrent submissions and concurrent waits (default 10). */
+  /** Concurrent submissions and concurrent waits (default 10, at most 100). */
   maxWorkers?: number;
   /** Largest SubmitBatch chunk, used only where it cannot be cut part-way (default 25; 1 = SubmitJob only). */
   submitBatchSize?: number;

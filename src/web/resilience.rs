@@ -298,7 +298,13 @@ impl<'a> Attempts<'a> {
                 reach: Reach::NotSent,
             }
         };
-        if self.jobs > 0 {
+        // An open breaker refuses before the pacer books a job slot for nothing.
+        let refusing = self
+            .state()
+            .breaker
+            .as_ref()
+            .is_some_and(|b| b.retry_after_ms().is_some());
+        if self.jobs > 0 && !refusing {
             let wait = self
                 .state()
                 .pacer
