@@ -65,8 +65,8 @@ for (const lib of ["ours", "connect"]) {
 const { page, jobId, hasBatchManager } = await openPage();
 
 const unaryLibs = gatewayUrl ? ["ours", "connect", "ours-gateway"] : ["ours", "connect"];
-const raw = { unary: Object.fromEntries(unaryLibs.map((l) => [l, []])), throughput: {}, wait: { watch: [], poll: [] } };
-const modes = ["ours-promise-all", "connect-promise-all"];
+const raw = { unary: Object.fromEntries(unaryLibs.map((l) => [l, []])), throughput: {}, wait: { auto: [], watch: [], poll: [] } };
+const modes = ["ours-promise-all", "ours-promise-all-4-streams", "connect-promise-all"];
 if (hasBatchManager) modes.unshift("ours-batch-manager");
 const sizes = [50, 500, 1000];
 for (const m of modes) raw.throughput[m] = Object.fromEntries(sizes.map((n) => [n, []]));
@@ -84,7 +84,7 @@ for (let round = 1; round <= rounds; round++) {
     }
   }
   await setMinJobMs(200);
-  for (const strategy of round % 2 ? ["watch", "poll"] : ["poll", "watch"]) {
+  for (const strategy of round % 2 ? ["auto", "watch", "poll"] : ["poll", "watch", "auto"]) {
     raw.wait[strategy].push(await page.evaluate(([s]) => window.bench.waitOverhead(s, 200, 20), [strategy]));
   }
   await setMinJobMs(0);
@@ -106,7 +106,7 @@ const throughput = Object.fromEntries(
   modes.map((m) => [m, Object.fromEntries(sizes.map((n) => [n, median(raw.throughput[m][n].map((r) => r.jobsPerSecond))]))]),
 );
 const wait = Object.fromEntries(
-  ["watch", "poll"].map((s) => [s, { p50: median(raw.wait[s].map((r) => r.p50)), p99: median(raw.wait[s].map((r) => r.p99)) }]),
+  ["auto", "watch", "poll"].map((s) => [s, { p50: median(raw.wait[s].map((r) => r.p50)), p99: median(raw.wait[s].map((r) => r.p99)) }]),
 );
 
 const lines = [];
@@ -131,6 +131,7 @@ out("|---|---:|---:|---:|");
 const label = {
   "ours-batch-manager": "arvak-grpc-wasm BatchJobManager",
   "ours-promise-all": "arvak-grpc-wasm Promise.all(submit → waitForJob)",
+  "ours-promise-all-4-streams": "… the same with maxStreams 4 (the earlier default)",
   "connect-promise-all": "Connect-ES Promise.all(submit → poll 50 ms → result)",
 };
 for (const m of modes) out(`| ${label[m]} | ${sizes.map((n) => fmt(throughput[m][n], 0)).join(" | ")} |`);
@@ -140,7 +141,7 @@ out("| seed's published figure (Python sequential, 50 jobs; theirs, not measured
 out();
 out("| wait overhead, 200 ms jobs: resolution − run time (ms) | p50 | p99 |");
 out("|---|---:|---:|");
-for (const s of ["watch", "poll"]) out(`| waitForJob strategy "${s}" | ${fmt(wait[s].p50)} | ${fmt(wait[s].p99)} |`);
+for (const s of ["auto", "watch", "poll"]) out(`| waitForJob strategy "${s}" | ${fmt(wait[s].p50)} | ${fmt(wait[s].p99)} |`);
 out();
 out("| size (gzip -9 bytes) | value |");
 out("|---|---:|");

@@ -21,7 +21,7 @@ export interface ClientOptions extends ResilienceOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** At most this many unary calls in flight; more queue (default: unlimited). */
   maxConcurrency?: number;
-  /** At most this many WatchJob streams for `waitForJob` "auto" (default 4; browsers allow 6 HTTP/1.1 connections per origin). */
+  /** At most this many WatchJob streams for `waitForJob` "auto" (default 2; browsers allow 6 HTTP/1.1 connections per origin, each open stream holds one). */
   maxStreams?: number;
 }
 

@@ -56,11 +56,16 @@ impl StateDeduper {
 }
 
 /// The first non-immediate poll delay.
-pub const FIRST_POLL_DELAY_MS: f64 = 25.0;
+pub const FIRST_POLL_DELAY_MS: f64 = 20.0;
 
-/// Adaptive poll delays: `0` (check at once), then 25, 50, 100, … ms, doubling up to the cap
-/// (`pollIntervalMs`). Short jobs are seen within tens of milliseconds; long jobs cost one status
-/// call per `pollIntervalMs`.
+/// Each poll delay is this factor times the previous one (rounded down to whole ms). 1.5 rather than
+/// 2 keeps the detection delay at about half the job's run time instead of all of it (measured with
+/// 200 ms jobs: 201 ms over the run time with doubling; see BENCHMARKS.md), for two extra calls.
+pub const POLL_GROWTH: f64 = 1.5;
+
+/// Adaptive poll delays: `0` (check at once), then 20, 30, 45, 67, 100, … ms, growing by
+/// [`POLL_GROWTH`] up to the cap (`pollIntervalMs`). Short jobs are seen within tens of
+/// milliseconds; long jobs cost one status call per `pollIntervalMs`.
 #[derive(Debug, Clone)]
 pub struct PollSchedule {
     next_ms: f64,
@@ -97,15 +102,17 @@ impl PollSchedule {
             return 0.0;
         }
         let d = self.next_ms.min(self.cap_ms);
-        self.next_ms = (self.next_ms * 2.0).min(self.cap_ms.max(FIRST_POLL_DELAY_MS));
+        self.next_ms = (self.next_ms * POLL_GROWTH)
+            .floor()
+            .min(self.cap_ms.max(FIRST_POLL_DELAY_MS));
         d
     }
 }
 
 /// In `auto` mode, while the WatchJob stream is open, status polls also run at these growing delays
-/// (25, 50, 100, 200 ms: about 375 ms in all) and then stop: the stream's first message gives the state at
-/// once, but its next one only comes a watch interval (500 ms on the service) later, so without
-/// these a job that finishes a few ms after submit would wait half a second.
+/// (20, 30, 45, 67, 100, 150 ms: until about 412 ms) and then stop: the stream's first message gives
+/// the state at once, but its next one only comes a watch interval (500 ms on the service) later, so
+/// without these a job that finishes a few ms after submit would wait half a second.
 #[derive(Debug, Clone)]
 pub struct EarlyPolls {
     schedule: PollSchedule,
@@ -113,7 +120,7 @@ pub struct EarlyPolls {
 }
 
 /// How many early polls accompany a stream.
-pub const EARLY_POLLS: u32 = 4;
+pub const EARLY_POLLS: u32 = 6;
 
 impl EarlyPolls {
     /// Early polls capped at `poll_interval_ms`.
@@ -159,9 +166,10 @@ pub fn finish_for(state: JobState) -> Option<Finish> {
 }
 
 /// The maximum number of concurrently open WatchJob streams used by `auto` waits, by default.
-/// Browsers open at most 6 HTTP/1.1 connections per origin; keeping streams below that leaves room
-/// for unary calls.
-pub const DEFAULT_MAX_STREAMS: usize = 4;
+/// Browsers open at most 6 HTTP/1.1 connections per origin and each open stream holds one for as
+/// long as its job runs: with 2, four stay free for unary calls even while long jobs are watched.
+/// (For jobs that finish at once the cap makes no measurable difference: BENCHMARKS.md, run 3.)
+pub const DEFAULT_MAX_STREAMS: usize = 2;
 
 #[cfg(test)]
 mod tests {
@@ -194,10 +202,13 @@ mod tests {
     #[test]
     fn poll_schedule_starts_immediately_and_grows_to_cap() {
         let mut s = PollSchedule::new(1000.0);
-        let d: Vec<f64> = (0..9).map(|_| s.next_delay_ms()).collect();
+        let d: Vec<f64> = (0..13).map(|_| s.next_delay_ms()).collect();
         assert_eq!(
             d,
-            vec![0.0, 25.0, 50.0, 100.0, 200.0, 400.0, 800.0, 1000.0, 1000.0]
+            vec![
+                0.0, 20.0, 30.0, 45.0, 67.0, 100.0, 150.0, 225.0, 337.0, 505.0, 757.0, 1000.0,
+                1000.0
+            ]
         );
         let mut s = PollSchedule::new(10.0);
         let d: Vec<f64> = (0..4).map(|_| s.next_delay_ms()).collect();
@@ -208,20 +219,24 @@ mod tests {
         let mut s = PollSchedule::new(f64::NAN);
         assert_eq!(s.next_delay_ms(), 0.0);
         assert_eq!(s.next_delay_ms(), 0.0);
-        let mut s = PollSchedule::without_immediate(60.0);
-        assert_eq!(s.next_delay_ms(), 25.0);
-        assert_eq!(s.next_delay_ms(), 50.0);
-        assert_eq!(s.next_delay_ms(), 60.0);
+        let mut s = PollSchedule::without_immediate(40.0);
+        assert_eq!(s.next_delay_ms(), 20.0);
+        assert_eq!(s.next_delay_ms(), 30.0);
+        assert_eq!(s.next_delay_ms(), 40.0);
     }
 
     #[test]
     fn early_polls_are_bounded() {
         let mut e = EarlyPolls::new(1000.0);
         let d: Vec<_> = std::iter::from_fn(|| e.next_delay_ms()).collect();
-        assert_eq!(d, vec![25.0, 50.0, 100.0, 200.0]);
+        assert_eq!(d, vec![20.0, 30.0, 45.0, 67.0, 100.0, 150.0]);
+        assert!(
+            d.iter().sum::<f64>() < 500.0,
+            "early polls end before the first watch tick"
+        );
         let mut e = EarlyPolls::new(30.0);
         let d: Vec<_> = std::iter::from_fn(|| e.next_delay_ms()).collect();
-        assert_eq!(d, vec![25.0, 30.0, 30.0, 30.0]);
+        assert_eq!(d, vec![20.0, 30.0, 30.0, 30.0, 30.0, 30.0]);
     }
 
     #[test]

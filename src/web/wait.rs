@@ -1,10 +1,10 @@
 //! `wait_for_job`: WatchJob first, polling as the fallback, then a confirming call.
 //!
 //! * `auto`: a WatchJob stream if a stream slot is free (cap: `ClientOptions::max_streams`), together
-//!   with a few early status polls (25, 50, 100, 200 ms) so a job that finishes right after submit is
+//!   with a few early status polls (20, 30, 45, 67, 100, 150 ms) so a job that finishes right after submit is
 //!   seen within tens of ms instead of at the stream's next tick; without a free slot, polling.
 //! * `watch`: the stream regardless of the cap. `poll`: polling only.
-//! * Polling uses [`PollSchedule`]: an immediate check, then 25, 50, 100, … ms up to
+//! * Polling uses [`PollSchedule`]: an immediate check, then 20, 30, 45, … ms (×1.5) up to
 //!   `poll_interval_ms`.
 //! * A stream that fails for a transport reason, or ends without a terminal state, is re-subscribed
 //!   when the client has a retry policy that allows it (backoff, budget, deadline; the attempt count
