@@ -56,6 +56,25 @@ fn opts<T: Into<JsValue>>(o: Option<T>) -> JsValue {
     o.map(Into::into).unwrap_or(JsValue::UNDEFINED)
 }
 
+impl JsArvakClient {
+    /// Runs one call on a clone of the client and settles a promise with its answer: `run` reads the
+    /// method's options object (its errors reject like call errors) and makes the call; `to_js`
+    /// converts the answer.
+    fn promise<T, V, Fut>(
+        &self,
+        options: JsValue,
+        run: impl FnOnce(ArvakClient, JsValue) -> Fut + 'static,
+        to_js: impl FnOnce(T) -> V + 'static,
+    ) -> Promise
+    where
+        Fut: std::future::Future<Output = Result<T, ArvakError>> + 'static,
+        V: Into<JsValue>,
+    {
+        let client = self.inner.clone();
+        future_to_promise(async move { js_result(run(client, options).await.map(to_js)) })
+    }
+}
+
 /// Calls a user callback; exceptions are reported on the console and do not stop the operation.
 fn call_back(f: &Option<Function>, what: &str, arg: impl FnOnce() -> JsValue) {
     if let Some(f) = f {
@@ -119,17 +138,15 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = backendId)] backend_id: String,
         options: Option<SubmitOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 let sub = options::submit(&o)?;
                 client.submit_qasm(&qasm, &backend_id, sub, &call).await
-            }
-            .await;
-            js_result(r)
-        })
+            },
+            |id| id,
+        )
     }
 
     /// Submits an Arvak IR JSON circuit (the service currently rejects it as an invalid circuit).
@@ -140,19 +157,17 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = backendId)] backend_id: String,
         options: Option<SubmitOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 let sub = options::submit(&o)?;
                 client
                     .submit_circuit_json(&json, &backend_id, sub, &call)
                     .await
-            }
-            .await;
-            js_result(r)
-        })
+            },
+            |id| id,
+        )
     }
 
     /// Submits several circuits in one SubmitBatch call; job ids in input order. Not atomic on the
@@ -164,18 +179,16 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = backendId)] backend_id: String,
         options: Option<BatchOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
         let circuits: JsValue = circuits.into();
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 let list = options::batch(&circuits, &o)?;
                 client.submit_batch(list, &backend_id, &call).await
-            }
-            .await;
-            js_result(r.map(|ids| convert::strings(&ids)))
-        })
+            },
+            |ids| convert::strings(&ids),
+        )
     }
 
     /// The job's current state.
@@ -185,16 +198,14 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = jobId)] job_id: String,
         options: Option<CallOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 client.get_job_status(&job_id, &call).await
-            }
-            .await;
-            js_result(r.map(|j| convert::job(&j)))
-        })
+            },
+            |j| convert::job(&j),
+        )
     }
 
     /// The result of a COMPLETED job.
@@ -204,16 +215,14 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = jobId)] job_id: String,
         options: Option<CallOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 client.get_job_result(&job_id, &call).await
-            }
-            .await;
-            js_result(r.map(JsJobResult::from))
-        })
+            },
+            JsJobResult::from,
+        )
     }
 
     /// Cancels a QUEUED or RUNNING job; `{ success: false }` (no error) for terminal jobs.
@@ -223,31 +232,27 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = jobId)] job_id: String,
         options: Option<CallOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 client.cancel_job(&job_id, &call).await
-            }
-            .await;
-            js_result(r.map(|c| convert::cancel(&c)))
-        })
+            },
+            |c| convert::cancel(&c),
+        )
     }
 
     /// Every registered backend.
     #[wasm_bindgen(js_name = listBackends, unchecked_return_type = "Promise<BackendInfo[]>")]
     pub fn list_backends(&self, options: Option<CallOptionsArg>) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 client.list_backends(&call).await
-            }
-            .await;
-            js_result(r.map(|b| convert::backends(&b)))
-        })
+            },
+            |b| convert::backends(&b),
+        )
     }
 
     /// One backend by id.
@@ -257,16 +262,14 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = backendId)] backend_id: String,
         options: Option<CallOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 client.get_backend_info(&backend_id, &call).await
-            }
-            .await;
-            js_result(r.map(|b| convert::backend(&b)))
-        })
+            },
+            |b| convert::backend(&b),
+        )
     }
 
     /// Waits for a terminal state and resolves to the result (WatchJob first, polling as fallback).
@@ -278,10 +281,9 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = jobId)] job_id: String,
         options: Option<WaitOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 let wait = options::wait(&o)?;
                 let on_update = options::callback(&o, "onUpdate")?;
@@ -289,10 +291,9 @@ impl JsArvakClient {
                     call_back(&on_update, "onUpdate", || convert::update(u))
                 };
                 client.wait_for_job(&job_id, wait, &call, &mut report).await
-            }
-            .await;
-            js_result(r.map(JsJobResult::from))
-        })
+            },
+            JsJobResult::from,
+        )
     }
 
     /// Subscribes to the job's state changes: an async iterable of `JobUpdate`s that ends after the
@@ -320,10 +321,9 @@ impl JsArvakClient {
         #[wasm_bindgen(js_name = jobId)] job_id: String,
         options: Option<StreamResultsOptionsArg>,
     ) -> Promise {
-        let client = self.inner.clone();
-        let o = opts(options);
-        future_to_promise(async move {
-            let r = async {
+        self.promise(
+            opts(options),
+            move |client, o| async move {
                 let call = options::call(&o)?;
                 let chunk_size = options::chunk_size(&o)?;
                 let on_chunk = options::callback(&o, "onChunk")?;
@@ -333,10 +333,9 @@ impl JsArvakClient {
                 client
                     .stream_results(&job_id, chunk_size, &call, &mut report)
                     .await
-            }
-            .await;
-            js_result(r.map(JsJobResult::from))
-        })
+            },
+            JsJobResult::from,
+        )
     }
 
     /// The circuit breaker this client uses (the same breaker as the `CircuitBreaker` it was given),
