@@ -12,13 +12,6 @@ use futures::StreamExt as _;
 use prost::Message;
 use reqwest::Method;
 
-fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![flag];
-    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
 /// A grpc-web answer: status and message (from headers or the trailer frame), data frames.
 struct WebReply {
     status: Option<String>,

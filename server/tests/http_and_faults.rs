@@ -12,13 +12,6 @@ use reqwest::Method;
 use tokio_stream::StreamExt;
 use tonic::Code;
 
-fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![flag];
-    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
 /// Splits a grpc-web body into (data frames, trailer text).
 fn parse_frames(mut body: &[u8]) -> (Vec<Vec<u8>>, String) {
     let mut data = Vec::new();

@@ -97,3 +97,11 @@ pub async fn http_json(
     assert!(resp.status().is_success(), "status {}", resp.status());
     resp.json().await.expect("json body")
 }
+
+/// A grpc-web frame: flag byte (0 data, 0x80 trailers), big-endian length, payload.
+pub fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![flag];
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
