@@ -1,5 +1,6 @@
-//! Generates the Arvak client from `proto/` with protox (pure Rust, no system `protoc`).
-//! Client only and without a transport: the wasm build brings its own (tonic-web-wasm-client).
+//! Generates the Arvak protobuf messages from `proto/` with protox (pure Rust, no system
+//! `protoc`). Messages only: the client calls the service through one untyped tonic call path
+//! (`src/web/rpc.rs`) over tonic-web-wasm-client, so no generated service client is needed.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proto = "proto/arvak/v1/arvak.proto";
@@ -7,7 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fds = protox::compile([proto], ["proto"])?;
     tonic_prost_build::configure()
         .build_server(false)
-        .build_client(true)
+        .build_client(false)
         .build_transport(false)
         .compile_fds(fds)?;
     Ok(())

@@ -15,6 +15,8 @@ export interface ArvakErrorOptions {
 /** Base class of every error the client rejects with. */
 export class ArvakError extends Error {
   constructor(message: string, options?: ArvakErrorOptions);
+  /** A short title of the error class for people, e.g. "Unknown job". */
+  static readonly title: string;
   /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
   readonly code: number;
   /** The code's canonical name, e.g. "NOT_FOUND". */
@@ -32,6 +34,7 @@ export class ArvakError extends Error {
   /** The backend the call was about, if any. */
   readonly backendId: string | null;
 }
+// BEGIN generated from the ErrorKind table in src/logic/error.rs (cargo test checks it; ARVAK_BLESS=1 cargo test --test generated_js rewrites it)
 /** The job id is unknown (or was evicted). */
 export class JobNotFoundError extends ArvakError {}
 /** The backend id is unknown. */
@@ -44,7 +47,7 @@ export class JobNotCompletedError extends ArvakError {}
 export class JobFailedError extends ArvakError {}
 /** The job was cancelled. */
 export class JobCancelledError extends ArvakError {}
-/** The job completed but its result has expired on the server. */
+/** The job completed but its result has expired on the server (RESULT_EXPIRED). */
 export class ResultExpiredError extends ArvakError {}
 /** A deadline ran out (`timeoutMs`, `maxWaitMs`, or the server's timeout). Its `name` is "TimeoutError". */
 export class ArvakTimeoutError extends ArvakError {}
@@ -56,8 +59,10 @@ export class UnavailableError extends ArvakError {}
 export class RateLimitedError extends ArvakError {}
 /** Missing or wrong API key. */
 export class UnauthenticatedError extends ArvakError {}
-/** The circuit breaker refused the call without sending it (the server failed repeatedly). */
-export class CircuitOpenError extends ArvakError {
+/** The circuit breaker refused the call without sending it (the server failed repeatedly); `retryAfterMs` says when it will let one through. */
+export class CircuitOpenError extends ArvakError {}
+// END generated
+export interface CircuitOpenError {
   /** Milliseconds until the breaker lets a call through again. */
   readonly retryAfterMs: number;
 }

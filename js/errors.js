@@ -25,65 +25,69 @@ export class ArvakError extends Error {
     this.jobId = options.jobId ?? null;
     /** The backend the call was about, or null. */
     this.backendId = options.backendId ?? null;
+    if (options.retryAfterMs !== undefined) {
+      /** CircuitOpenError: milliseconds until the breaker lets a call through again. */
+      this.retryAfterMs = options.retryAfterMs;
+    }
   }
 }
 
+// BEGIN generated from the ErrorKind table in src/logic/error.rs (cargo test checks it; ARVAK_BLESS=1 cargo test --test generated_js rewrites it)
 /** The job id is unknown (or was evicted). */
 export class JobNotFoundError extends ArvakError {}
 /** The backend id is unknown. */
 export class BackendNotFoundError extends ArvakError {}
-/** The circuit was rejected at submission. */
+/** The circuit was rejected at submission (parse error, unsupported format, complexity limit). */
 export class InvalidCircuitError extends ArvakError {}
-/** The job has no result (yet). */
+/** The job has no result (yet): it is QUEUED or RUNNING. */
 export class JobNotCompletedError extends ArvakError {}
 /** The job ended FAILED; `message` is the server's error text. */
 export class JobFailedError extends ArvakError {}
 /** The job was cancelled. */
 export class JobCancelledError extends ArvakError {}
-/** The job completed but its result has expired. */
+/** The job completed but its result has expired on the server (RESULT_EXPIRED). */
 export class ResultExpiredError extends ArvakError {}
-/** A deadline ran out (`name` is "TimeoutError", like DOM timeouts). */
+/** A deadline ran out (`timeoutMs`, `maxWaitMs`, or the server's timeout). Its `name` is "TimeoutError". */
 export class ArvakTimeoutError extends ArvakError {}
-/** The call was aborted or the client closed (`name` is "AbortError", like DOM aborts). */
+/** The call was aborted through its signal, or the client was closed. Its `name` is "AbortError". */
 export class ArvakAbortError extends ArvakError {}
-/** Transport failure, server unreachable, or a malformed response. */
+/** Transport failure, server unreachable, or a malformed response (the message says what to check). */
 export class UnavailableError extends ArvakError {}
 /** The server refused work for now (rate, concurrency or queue limit). */
 export class RateLimitedError extends ArvakError {}
 /** Missing or wrong API key. */
 export class UnauthenticatedError extends ArvakError {}
-/** The circuit breaker refused the call without sending it; `retryAfterMs` says when it will let one through. */
-export class CircuitOpenError extends ArvakError {
-  constructor(message, options = {}) {
-    super(message, options);
-    /** Milliseconds until the breaker lets a call through again. */
-    this.retryAfterMs = options.retryAfterMs ?? 0;
-  }
-}
+/** The circuit breaker refused the call without sending it (the server failed repeatedly); `retryAfterMs` says when it will let one through. */
+export class CircuitOpenError extends ArvakError {}
 
-const CLASSES = {
-  ArvakError,
-  JobNotFoundError,
-  BackendNotFoundError,
-  InvalidCircuitError,
-  JobNotCompletedError,
-  JobFailedError,
-  JobCancelledError,
-  ResultExpiredError,
-  ArvakTimeoutError,
-  ArvakAbortError,
-  UnavailableError,
-  RateLimitedError,
-  UnauthenticatedError,
-  CircuitOpenError,
-};
+/** [class name, class, `name` of its instances, title] of every error kind. */
+const KINDS = [
+  ['ArvakError', ArvakError, 'ArvakError', 'The call failed'],
+  ['JobNotFoundError', JobNotFoundError, 'JobNotFoundError', 'Unknown job'],
+  ['BackendNotFoundError', BackendNotFoundError, 'BackendNotFoundError', 'Unknown backend'],
+  ['InvalidCircuitError', InvalidCircuitError, 'InvalidCircuitError', 'The server rejected the circuit'],
+  ['JobNotCompletedError', JobNotCompletedError, 'JobNotCompletedError', 'The job has no result yet'],
+  ['JobFailedError', JobFailedError, 'JobFailedError', 'The job failed'],
+  ['JobCancelledError', JobCancelledError, 'JobCancelledError', 'The job was cancelled'],
+  ['ResultExpiredError', ResultExpiredError, 'ResultExpiredError', 'The result has expired on the server'],
+  ['ArvakTimeoutError', ArvakTimeoutError, 'TimeoutError', 'Timed out'],
+  ['ArvakAbortError', ArvakAbortError, 'AbortError', 'Stopped'],
+  ['UnavailableError', UnavailableError, 'UnavailableError', 'Cannot reach the server'],
+  ['RateLimitedError', RateLimitedError, 'RateLimitedError', 'The server is busy (rate limit)'],
+  ['UnauthenticatedError', UnauthenticatedError, 'UnauthenticatedError', 'Not authorised'],
+  ['CircuitOpenError', CircuitOpenError, 'CircuitOpenError', 'Circuit breaker open'],
+];
+// END generated
 
-// Names survive minification; abort and timeout use the DOM's names so `err.name === 'AbortError'`
-// checks keep working.
-for (const [name, cls] of Object.entries(CLASSES)) {
-  const shown = cls === ArvakAbortError ? 'AbortError' : cls === ArvakTimeoutError ? 'TimeoutError' : name;
+const CLASSES = {};
+for (const [className, cls, shown, title] of KINDS) {
+  CLASSES[className] = cls;
+  // Names survive minification; abort and timeout use the DOM's names.
   Object.defineProperty(cls.prototype, 'name', { value: shown, writable: true, configurable: true, enumerable: false });
+  /** A short title for people ("Unknown job"). */
+  Object.defineProperty(cls, 'title', { value: title, writable: true, configurable: true, enumerable: false });
 }
+Object.defineProperty(CircuitOpenError.prototype, 'retryAfterMs', { value: 0, writable: true, configurable: true });
 
 /** Used by the wasm module: builds the error of class `className`. */
 export function createArvakError(className, message, options) {

@@ -14,7 +14,7 @@
 //!   classes defined once in `js/errors.js`, and the TypeScript declarations.
 #![warn(missing_docs)]
 
-/// Generated protobuf messages and the tonic client of `arvak.v1.ArvakService`.
+/// Generated protobuf messages of `arvak.v1.ArvakService`.
 pub mod proto {
     #![allow(missing_docs, clippy::all)]
     tonic::include_proto!("arvak.v1");

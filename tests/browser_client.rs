@@ -7,7 +7,7 @@
 
 mod common;
 
-use arvak_grpc_wasm::bindings::client::{
+use arvak_grpc_wasm::bindings::options::{
     BatchCircuitsArg, BatchOptionsArg, CallOptionsArg, ClientOptionsArg, StreamResultsOptionsArg,
     SubmitOptionsArg, WaitOptionsArg, WatchOptionsArg,
 };
@@ -31,8 +31,11 @@ fn js_client(options: serde_json::Value) -> JsArvakClient {
 }
 
 fn js_client_at(url: &str, options: serde_json::Value) -> JsArvakClient {
-    JsArvakClient::new(url, Some(js(options).unchecked_into::<ClientOptionsArg>()))
-        .unwrap_or_else(|e| panic!("client: {e:?}"))
+    JsArvakClient::new(
+        JsValue::from(url),
+        Some(js(options).unchecked_into::<ClientOptionsArg>()),
+    )
+    .unwrap_or_else(|e| panic!("client: {e:?}"))
 }
 
 /// Checks a rejected value is the named error class (subclass of ArvakError and Error).
@@ -159,7 +162,7 @@ async fn bell_round_trip_through_the_js_surface() {
     .await
     .as_string()
     .expect("job id is a string");
-    let result = resolved(c.wait_for_job(job_id.clone(), None)).await;
+    let result = resolved(c.wait_for_job(JsValue::from(job_id.clone()), None)).await;
     assert_eq!(get(&result, "jobId").as_string(), Some(job_id.clone()));
     assert_eq!(get(&result, "shots").as_f64(), Some(1000.0));
     let counts = counts_of(&result);
@@ -199,7 +202,7 @@ async fn bell_round_trip_through_the_js_surface() {
     assert!(json_text.contains("\"counts\"") && json_text.contains(&job_id));
 
     // The same result again, directly.
-    let again = resolved(c.get_job_result(job_id.clone(), None)).await;
+    let again = resolved(c.get_job_result(JsValue::from(job_id.clone()), None)).await;
     assert_eq!(counts_of(&again), counts);
 }
 
@@ -212,7 +215,7 @@ async fn job_status_has_dates_and_null_for_empty_values() {
         .await
         .expect("wait");
     let c = js_client(json!({}));
-    let job = resolved(c.get_job_status(job_id.clone(), None)).await;
+    let job = resolved(c.get_job_status(JsValue::from(job_id.clone()), None)).await;
     assert_eq!(get(&job, "state").as_string().as_deref(), Some("COMPLETED"));
     assert_eq!(get(&job, "jobId").as_string(), Some(job_id));
     assert_eq!(
@@ -236,7 +239,7 @@ async fn cancel_running_and_terminal_jobs() {
     let rust = client();
     let job_id = submit_bell(&rust, 100).await;
     let c = js_client(json!({}));
-    let r = resolved(c.cancel_job(job_id.clone(), None)).await;
+    let r = resolved(c.cancel_job(JsValue::from(job_id.clone()), None)).await;
     assert_eq!(
         get(&r, "success").as_bool(),
         Some(true),
@@ -247,11 +250,11 @@ async fn cancel_running_and_terminal_jobs() {
     let status = rust.get_job_status(&job_id, &call()).await.expect("status");
     assert_eq!(status.state, JobState::Canceled);
     // Waiting for a cancelled job: JobCancelledError.
-    let err = rejected(c.wait_for_job(job_id.clone(), None)).await;
+    let err = rejected(c.wait_for_job(JsValue::from(job_id.clone()), None)).await;
     assert_class(&err, "JobCancelledError", "FAILED_PRECONDITION");
     assert_eq!(get(&err, "jobId").as_string(), Some(job_id.clone()));
     // A second cancel: success false, no error.
-    let r = resolved(c.cancel_job(job_id, None)).await;
+    let r = resolved(c.cancel_job(JsValue::from(job_id), None)).await;
     assert_eq!(get(&r, "success").as_bool(), Some(false));
 }
 
@@ -328,7 +331,7 @@ async fn stream_results_merges_chunks() {
     let opts = js(json!({"chunkSize": 3}));
     put(&opts, "onChunk", on_chunk.as_ref().clone());
     let merged = resolved(c.stream_results(
-        job_id.clone(),
+        JsValue::from(job_id.clone()),
         Some(opts.unchecked_into::<StreamResultsOptionsArg>()),
     ))
     .await;
@@ -367,7 +370,7 @@ async fn watch_job_yields_state_changes_until_terminal() {
     let job_id = submit_bell(&rust, 100).await;
     let c = js_client(json!({}));
     let watch = c
-        .watch_job(job_id.clone(), None)
+        .watch_job(JsValue::from(job_id.clone()), None)
         .unwrap_or_else(|e| panic!("{e:?}"));
     // It is async-iterable.
     let iter_fn = js_sys::Reflect::get(&watch, &js_sys::Symbol::async_iterator()).unwrap();
@@ -462,8 +465,11 @@ async fn watch_and_poll_strategies_reach_the_same_result() {
     });
     let o = js(json!({"strategy": "poll", "pollIntervalMs": 100}));
     put(&o, "onUpdate", on_update.as_ref().clone());
-    let p2 = c.wait_for_job(job2, wait_opts(o));
-    let p3 = c.wait_for_job(job3, wait_opts(js(json!({"strategy": "watch"}))));
+    let p2 = c.wait_for_job(JsValue::from(job2), wait_opts(o));
+    let p3 = c.wait_for_job(
+        JsValue::from(job3),
+        wait_opts(js(json!({"strategy": "watch"}))),
+    );
     let both = resolved(Promise::all(&Array::of2(&p2, &p3))).await;
     assert_eq!(Array::from(&both).length(), 2);
     let states: Vec<String> = updates.iter().filter_map(|v| v.as_string()).collect();
@@ -576,7 +582,7 @@ async fn invalid_circuits_and_failed_jobs() {
     .await
     .as_string()
     .unwrap();
-    let err = rejected(c.wait_for_job(job_id.clone(), None)).await;
+    let err = rejected(c.wait_for_job(JsValue::from(job_id.clone()), None)).await;
     assert_class(&err, "JobFailedError", "ABORTED");
     assert!(
         message(&err).contains("100001"),
@@ -584,10 +590,10 @@ async fn invalid_circuits_and_failed_jobs() {
         message(&err)
     );
     assert_eq!(get(&err, "jobId").as_string(), Some(job_id.clone()));
-    let err = rejected(c.get_job_result(job_id.clone(), None)).await;
+    let err = rejected(c.get_job_result(JsValue::from(job_id.clone()), None)).await;
     assert_class(&err, "JobFailedError", "ABORTED");
     assert_eq!(get(&err, "tag").as_string().as_deref(), Some("permanent"));
-    let job = resolved(c.get_job_status(job_id, None)).await;
+    let job = resolved(c.get_job_status(JsValue::from(job_id), None)).await;
     assert_eq!(get(&job, "state").as_string().as_deref(), Some("FAILED"));
     assert!(get(&job, "errorMessage").as_string().is_some());
 }
@@ -599,10 +605,10 @@ async fn result_of_a_running_job_is_not_completed() {
     let rust = client();
     let job_id = submit_bell(&rust, 100).await;
     let c = js_client(json!({}));
-    let err = rejected(c.get_job_result(job_id.clone(), None)).await;
+    let err = rejected(c.get_job_result(JsValue::from(job_id.clone()), None)).await;
     assert_class(&err, "JobNotCompletedError", "FAILED_PRECONDITION");
     assert_eq!(get(&err, "tag").as_string().as_deref(), Some("transient"));
-    let err = rejected(c.stream_results(job_id.clone(), None)).await;
+    let err = rejected(c.stream_results(JsValue::from(job_id.clone()), None)).await;
     assert_class(&err, "JobNotCompletedError", "FAILED_PRECONDITION");
     rust.cancel_job(&job_id, &call()).await.expect("cancel");
 }
@@ -662,16 +668,21 @@ async fn api_key_required_and_accepted() {
         .await
         .as_string()
         .unwrap();
-    let err = rejected(
-        anonymous.wait_for_job(job_id.clone(), wait_opts(js(json!({"strategy": "watch"})))),
-    )
+    let err = rejected(anonymous.wait_for_job(
+        JsValue::from(job_id.clone()),
+        wait_opts(js(json!({"strategy": "watch"}))),
+    ))
     .await;
     assert_class(&err, "UnauthenticatedError", "UNAUTHENTICATED");
-    resolved(keyed.wait_for_job(job_id.clone(), wait_opts(js(json!({"strategy": "watch"}))))).await;
-    resolved(keyed.stream_results(job_id.clone(), None)).await;
+    resolved(keyed.wait_for_job(
+        JsValue::from(job_id.clone()),
+        wait_opts(js(json!({"strategy": "watch"}))),
+    ))
+    .await;
+    resolved(keyed.stream_results(JsValue::from(job_id.clone()), None)).await;
     // Per-call header.
     resolved(anonymous.get_job_status(
-        job_id,
+        JsValue::from(job_id),
         call_opts(json!({"headers": {"x-api-key": "sekret"}})),
     ))
     .await;
@@ -725,8 +736,11 @@ async fn max_wait_times_out_without_cancelling_the_job() {
     let job_id = submit_bell(&rust, 100).await;
     let c = js_client(json!({}));
     let t0 = now();
-    let err =
-        rejected(c.wait_for_job(job_id.clone(), wait_opts(js(json!({"maxWaitMs": 300}))))).await;
+    let err = rejected(c.wait_for_job(
+        JsValue::from(job_id.clone()),
+        wait_opts(js(json!({"maxWaitMs": 300}))),
+    ))
+    .await;
     assert!(now() - t0 < 1500.0);
     assert_class(&err, "ArvakTimeoutError", "DEADLINE_EXCEEDED");
     assert_eq!(get(&err, "jobId").as_string(), Some(job_id.clone()));
@@ -784,7 +798,7 @@ async fn abort_mid_wait(strategy: &str) {
     let controller = AbortController::new().unwrap();
     let opts = js(json!({"strategy": strategy, "pollIntervalMs": 100}));
     put(&opts, "signal", controller.signal());
-    let p = c.wait_for_job(job_id.clone(), wait_opts(opts));
+    let p = c.wait_for_job(JsValue::from(job_id.clone()), wait_opts(opts));
     abort_after(&controller, 400);
     let t0 = now();
     let err = rejected(p).await;
@@ -1046,7 +1060,7 @@ async fn invalid_options_reject_with_arvak_error() {
     let err = rejected(c.list_backends(Some(opts.unchecked_into()))).await;
     assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
     let err = JsArvakClient::new(
-        server_url(),
+        JsValue::from(server_url()),
         Some(js(json!({"credentials": "sometimes"})).unchecked_into()),
     )
     .err()

@@ -9,8 +9,9 @@ mod common;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use arvak_grpc_wasm::bindings::client::{ClientOptionsArg, SubmitOptionsArg};
-use arvak_grpc_wasm::bindings::resilience::{CircuitBreakerOptionsArg, JsCircuitBreaker};
+use arvak_grpc_wasm::bindings::options::CircuitBreakerOptionsArg;
+use arvak_grpc_wasm::bindings::options::{ClientOptionsArg, SubmitOptionsArg};
+use arvak_grpc_wasm::bindings::resilience::JsCircuitBreaker;
 use arvak_grpc_wasm::bindings::JsArvakClient;
 use arvak_grpc_wasm::logic::data::{BatchCircuit, Circuit};
 use arvak_grpc_wasm::resilience::{
@@ -347,7 +348,7 @@ async fn c_rate_limit_100_per_second_300_jobs_all_created_none_orphaned() {
 
 fn js_client_opts(options: JsValue) -> JsArvakClient {
     JsArvakClient::new(
-        server_url(),
+        JsValue::from(server_url()),
         Some(options.unchecked_into::<ClientOptionsArg>()),
     )
     .unwrap_or_else(|e| panic!("client: {e:?}"))
@@ -440,7 +441,7 @@ async fn d_breaker_opens_on_a_dead_server_fails_fast_half_opens_and_closes() {
     let o = object();
     put(&o, "circuitBreaker", JsValue::from(dead_breaker));
     let dead = JsArvakClient::new(
-        "http://127.0.0.1:9",
+        JsValue::from("http://127.0.0.1:9"),
         Some(o.unchecked_into::<ClientOptionsArg>()),
     )
     .unwrap();

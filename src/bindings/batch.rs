@@ -6,26 +6,22 @@ use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::{BatchCircuitsArg, JsArvakClient};
-use super::convert::{opt_string, set};
+use super::convert::{self, set};
 use super::errors::to_js;
 use super::future::{
     map_futures_js, write_progress_line, FutureWaitOptionsArg, JobFuturesArg, JsJobFuture,
 };
-use super::options::{self, Opts};
+use super::options;
+use super::options::BatchCircuitsArg;
 use super::result::JsJobResult;
+use super::shape::Fields;
+use crate::js_options;
 use crate::logic::error::ArvakError;
-use crate::resilience::{format_progress_bar, BatchProgress, JobExistence};
+use crate::resilience::{format_progress_bar, BatchProgress};
 use crate::web::{BatchJobManager, BatchOutcome, ManagerOptions, ProgressHook, RunOptions};
 
 #[wasm_bindgen]
 extern "C" {
-    /// `BatchManagerOptions`.
-    #[wasm_bindgen(typescript_type = "BatchManagerOptions")]
-    pub type BatchManagerOptionsArg;
-    /// `ExecuteBatchOptions`.
-    #[wasm_bindgen(typescript_type = "ExecuteBatchOptions")]
-    pub type ExecuteBatchOptionsArg;
     /// `BatchProgress`.
     #[wasm_bindgen(typescript_type = "BatchProgress")]
     pub type BatchProgressArg;
@@ -34,33 +30,36 @@ extern "C" {
     pub type MapFnArg;
 }
 
-/// A frozen `BatchProgress` object.
-pub fn progress_js(p: &BatchProgress) -> JsValue {
-    let o = Object::new();
-    set(&o, "total", p.total as f64);
-    set(&o, "submitted", p.submitted as f64);
-    set(&o, "completed", p.completed as f64);
-    set(&o, "failed", p.failed as f64);
-    set(&o, "running", p.running as f64);
-    set(&o, "pending", p.pending as f64);
-    set(&o, "elapsedMs", p.elapsed_ms.round());
-    set(
-        &o,
-        "etaMs",
-        p.eta_ms
-            .map(|v| JsValue::from_f64(v.round()))
-            .unwrap_or(JsValue::NULL),
-    );
-    set(&o, "percentComplete", p.percent_complete);
-    set(&o, "isComplete", p.is_complete());
-    Object::freeze(&o).into()
+js_options! {
+    /// Options of `new BatchJobManager(client, options)`.
+    pub struct ManagerFields as "BatchManagerOptions", arg BatchManagerOptionsArg {
+        /// Concurrent submissions and concurrent waits (default 10, at most 100).
+        maxWorkers: integer,
+        /// Largest SubmitBatch chunk, used only where it cannot be cut part-way (default 25; 1 = SubmitJob only).
+        submitBatchSize: integer,
+        /// The server's per-IP job rate if known (default: learned from its first RESOURCE_EXHAUSTED).
+        maxSubmitsPerSecond: integer,
+        /// WatchJob streams the manager's waits may hold (default 2; the rest poll).
+        maxStreams: integer,
+        /// Longest pause between status polls of a polled wait (default 1000).
+        pollIntervalMs: number,
+    }
 }
 
-fn existence(e: JobExistence) -> &'static str {
-    match e {
-        JobExistence::NotCreated => "not_created",
-        JobExistence::Created => "created",
-        JobExistence::MaybeCreated => "maybe_created",
+js_options! {
+    /// Options of `executeBatch` and `submitMany`.
+    pub struct RunFields as "ExecuteBatchOptions", arg ExecuteBatchOptionsArg,
+        extends "BatchCircuitSettings" {
+        /// Deadline of the whole batch in ms: then status "timed_out", unfinished jobs cancelled and listed.
+        timeoutMs: number,
+        /// Stop at the first failure: cancel the rest and report them.
+        failFast: boolean,
+        /// Abort: stops all traffic and timers at once; status "cancelled".
+        signal: signal,
+        /// A snapshot after every change. Exceptions are reported on the console and ignored.
+        onProgress: callback("(progress: BatchProgress) => void"),
+        /// How string circuits are read (default "qasm3").
+        format: one_of("qasm3", "json"),
     }
 }
 
@@ -75,22 +74,11 @@ fn report_js(r: BatchOutcome) -> JsValue {
                 .unwrap_or(JsValue::NULL)
         })
         .collect();
-    let failures: Array = r
-        .failures
-        .iter()
-        .map(|f| {
-            let x = Object::new();
-            set(&x, "index", f.index as f64);
-            set(&x, "jobId", opt_string(f.job_id.as_deref()));
-            set(&x, "error", to_js(&f.error));
-            set(&x, "existence", existence(f.existence));
-            JsValue::from(x)
-        })
-        .collect();
+    let failures: Array = r.failures.iter().map(convert::failure).collect();
     set(&o, "results", results);
     set(&o, "failures", failures);
     set(&o, "status", r.status.as_str());
-    set(&o, "progress", progress_js(&r.progress));
+    set(&o, "progress", convert::progress(&r.progress));
     set(&o, "totalTimeMs", r.total_time_ms.round());
     set(&o, "successCount", r.success_count as f64);
     set(&o, "failureCount", r.failure_count as f64);
@@ -99,22 +87,22 @@ fn report_js(r: BatchOutcome) -> JsValue {
 
 /// `timeoutMs` (the whole batch), `failFast`, `signal`, `onProgress`.
 fn run_options(o: &JsValue) -> Result<(RunOptions, Option<ProgressHook>), ArvakError> {
-    let call = options::call(o)?;
-    let fail_fast = Opts::new(o, "options")?
-        .boolean("failFast")?
-        .unwrap_or(false);
-    let hook = options::callback(o, "onProgress")?.map(|f| {
+    let r = RunFields::read(o, "options")?;
+    if r.timeoutMs.is_some() {
+        crate::logic::deadline::parse_timeout_ms(r.timeoutMs, "options.timeoutMs")?;
+    }
+    let hook = r.onProgress.map(|f| {
         Rc::new(move |p: &BatchProgress| {
-            if let Err(e) = f.call1(&JsValue::NULL, &progress_js(p)) {
+            if let Err(e) = f.call1(&JsValue::NULL, &convert::progress(p)) {
                 crate::web::env::report_callback_error("onProgress", &e);
             }
         }) as ProgressHook
     });
     Ok((
         RunOptions {
-            timeout_ms: call.timeout_ms,
-            fail_fast,
-            signal: call.signal,
+            timeout_ms: r.timeoutMs,
+            fail_fast: r.failFast.unwrap_or(false),
+            signal: r.signal,
         },
         hook,
     ))
@@ -132,24 +120,22 @@ impl JsBatchJobManager {
     /// A manager for `client`. Throws an `ArvakError` for invalid options.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        client: &JsArvakClient,
+        #[wasm_bindgen(unchecked_param_type = "ArvakClient")] client: JsValue,
         options: Option<BatchManagerOptionsArg>,
     ) -> Result<JsBatchJobManager, JsValue> {
+        let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         let parsed = (|| -> Result<ManagerOptions, ArvakError> {
-            let r = Opts::new(&o, "options")?;
+            let r = ManagerFields::read(&o, "options")?;
             let d = ManagerOptions::default();
-            let rate = match r.number("maxSubmitsPerSecond")? {
-                None => None,
-                Some(_) => Some(r.integer("maxSubmitsPerSecond", 0)?.max(1)),
-            };
-            let poll = r.number("pollIntervalMs")?.unwrap_or(d.poll_interval_ms);
+            let rate = r.maxSubmitsPerSecond.map(|n| n.max(1));
+            let poll = r.pollIntervalMs.unwrap_or(d.poll_interval_ms);
             if !(poll.is_finite() && poll >= 0.0) {
                 return Err(ArvakError::invalid_argument(
                     "options.pollIntervalMs must be a non-negative number",
                 ));
             }
-            let max_workers = r.integer("maxWorkers", d.max_workers as u32)?;
+            let max_workers = r.maxWorkers.unwrap_or(d.max_workers as u32);
             if !(1..=100).contains(&max_workers) {
                 return Err(ArvakError::invalid_argument(
                     "options.maxWorkers must be between 1 and 100",
@@ -157,15 +143,15 @@ impl JsBatchJobManager {
             }
             Ok(ManagerOptions {
                 max_workers: max_workers as usize,
-                submit_batch_size: r.integer("submitBatchSize", d.submit_batch_size)?.max(1),
+                submit_batch_size: r.submitBatchSize.unwrap_or(d.submit_batch_size).max(1),
                 max_submits_per_second: rate,
-                max_streams: r.integer("maxStreams", d.max_streams as u32)? as usize,
+                max_streams: r.maxStreams.map_or(d.max_streams, |n| n as usize),
                 poll_interval_ms: poll,
             })
         })();
         let o = parsed.map_err(|e| to_js(&e))?;
         Ok(JsBatchJobManager {
-            inner: BatchJobManager::new(client.rust(), o),
+            inner: BatchJobManager::new(&client, o),
         })
     }
 
@@ -177,7 +163,7 @@ impl JsBatchJobManager {
     pub fn execute_batch(
         &self,
         circuits: BatchCircuitsArg,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<ExecuteBatchOptionsArg>,
     ) -> Promise {
         let manager = self.inner.clone();
@@ -185,6 +171,7 @@ impl JsBatchJobManager {
         let circuits: JsValue = circuits.into();
         future_to_promise(async move {
             let r = async {
+                let backend_id = super::args::string(&backend_id, "backendId")?;
                 let list = options::batch(&circuits, &o)?;
                 let (run, hook) = run_options(&o)?;
                 manager.execute_batch(list, &backend_id, run, hook).await
@@ -200,7 +187,7 @@ impl JsBatchJobManager {
     pub fn submit_many(
         &self,
         circuits: BatchCircuitsArg,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<ExecuteBatchOptionsArg>,
     ) -> Promise {
         let manager = self.inner.clone();
@@ -208,6 +195,7 @@ impl JsBatchJobManager {
         let circuits: JsValue = circuits.into();
         future_to_promise(async move {
             let r = async {
+                let backend_id = super::args::string(&backend_id, "backendId")?;
                 let list = options::batch(&circuits, &o)?;
                 let (run, hook) = run_options(&o)?;
                 manager.submit_many(list, &backend_id, run, hook).await
@@ -253,7 +241,10 @@ impl JsBatchJobManager {
 /// Reads a progress-like object (`total`, `completed`, `failed`, `running`, `pending`,
 /// `percentComplete`; missing counts are 0).
 fn read_progress(v: &JsValue) -> Result<BatchProgress, ArvakError> {
-    let o = Opts::new(v, "progress")?;
+    if !v.is_object() {
+        return Err(super::args::wrong("progress", "an object", v));
+    }
+    let o = Fields::new(v, "progress")?;
     let count = |name: &str| -> Result<usize, ArvakError> {
         Ok(o.number(name)?
             .filter(|n| n.is_finite() && *n >= 0.0)
@@ -280,15 +271,30 @@ fn read_progress(v: &JsValue) -> Result<BatchProgress, ArvakError> {
     })
 }
 
+/// The `width` argument of the progress bar functions (default 50, at most 1000 cells).
+fn bar_width(width: Option<super::args::NumberArg>) -> Result<usize, JsValue> {
+    match width.map(JsValue::from) {
+        None => Ok(50),
+        Some(w) => match w.as_f64() {
+            Some(n) if n.is_finite() && n >= 0.0 => Ok((n as usize).min(1000)),
+            _ => Err(to_js(&super::args::wrong(
+                "width",
+                "a non-negative number",
+                &w,
+            ))),
+        },
+    }
+}
+
 /// The seed's console bar, e.g.
 /// `[████████░░░░░░░░░░░░] 42.0% (21/50) | 3 running, 26 pending, 1 failed` (`width` default 50).
 #[wasm_bindgen(js_name = formatProgressBar)]
 pub fn format_progress_bar_js(
     progress: BatchProgressArg,
-    width: Option<u32>,
+    width: Option<super::args::NumberArg>,
 ) -> Result<String, JsValue> {
     let p = read_progress(&progress.into()).map_err(|e| to_js(&e))?;
-    Ok(format_progress_bar(&p, width.unwrap_or(50) as usize))
+    Ok(format_progress_bar(&p, bar_width(width)?))
 }
 
 /// Prints the bar: rewritten in place on a terminal (`\r`, newline when complete), one
@@ -296,12 +302,9 @@ pub fn format_progress_bar_js(
 #[wasm_bindgen(js_name = printProgressBar)]
 pub fn print_progress_bar_js(
     progress: BatchProgressArg,
-    width: Option<u32>,
+    width: Option<super::args::NumberArg>,
 ) -> Result<(), JsValue> {
     let p = read_progress(&progress.into()).map_err(|e| to_js(&e))?;
-    write_progress_line(
-        &format_progress_bar(&p, width.unwrap_or(50) as usize),
-        p.is_complete(),
-    );
+    write_progress_line(&format_progress_bar(&p, bar_width(width)?), p.is_complete());
     Ok(())
 }

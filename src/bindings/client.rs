@@ -6,51 +6,19 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::args;
 use super::convert;
 use super::errors::{js_result, to_js};
 use super::future::JsJobFuture;
-use super::options;
+use super::options::{
+    self, BatchCircuitsArg, BatchFutureOptionsArg, BatchOptionsArg, CallOptionsArg,
+    ClientOptionsArg, FutureOptionsArg, JobFutureOptionsArg, StreamResultsOptionsArg,
+    SubmitOptionsArg, WaitOptionsArg, WatchOptionsArg,
+};
 use super::result::JsJobResult;
 use super::watch::JsJobWatch;
 use crate::logic::error::ArvakError;
 use crate::web::{env::report_callback_error, ArvakClient};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `ClientOptions` (TypeScript type).
-    #[wasm_bindgen(typescript_type = "ClientOptions")]
-    pub type ClientOptionsArg;
-    /// `CallOptions`.
-    #[wasm_bindgen(typescript_type = "CallOptions")]
-    pub type CallOptionsArg;
-    /// `SubmitOptions`.
-    #[wasm_bindgen(typescript_type = "SubmitOptions")]
-    pub type SubmitOptionsArg;
-    /// `BatchOptions`.
-    #[wasm_bindgen(typescript_type = "BatchOptions")]
-    pub type BatchOptionsArg;
-    /// `WaitOptions`.
-    #[wasm_bindgen(typescript_type = "WaitOptions")]
-    pub type WaitOptionsArg;
-    /// `WatchOptions`.
-    #[wasm_bindgen(typescript_type = "WatchOptions")]
-    pub type WatchOptionsArg;
-    /// `StreamResultsOptions`.
-    #[wasm_bindgen(typescript_type = "StreamResultsOptions")]
-    pub type StreamResultsOptionsArg;
-    /// `BatchCircuit[]`.
-    #[wasm_bindgen(typescript_type = "BatchCircuit[]")]
-    pub type BatchCircuitsArg;
-    /// `FutureOptions`.
-    #[wasm_bindgen(typescript_type = "FutureOptions")]
-    pub type FutureOptionsArg;
-    /// `BatchFutureOptions`.
-    #[wasm_bindgen(typescript_type = "BatchFutureOptions")]
-    pub type BatchFutureOptionsArg;
-    /// `ResilienceOptions`.
-    #[wasm_bindgen(typescript_type = "ResilienceOptions")]
-    pub type ResilienceOptionsArg;
-}
 
 fn opts<T: Into<JsValue>>(o: Option<T>) -> JsValue {
     o.map(Into::into).unwrap_or(JsValue::UNDEFINED)
@@ -106,9 +74,13 @@ impl JsArvakClient {
 impl JsArvakClient {
     /// A client for the grpc-web endpoint at `url`. Throws an `ArvakError` for invalid options.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, options: Option<ClientOptionsArg>) -> Result<JsArvakClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        options: Option<ClientOptionsArg>,
+    ) -> Result<JsArvakClient, JsValue> {
+        let url = args::string(&url, "url").map_err(|e| to_js(&e))?;
         let o = options::client(&opts(options)).map_err(|e| to_js(&e))?;
-        let inner = ArvakClient::new(url, o).map_err(|e| to_js(&e))?;
+        let inner = ArvakClient::new(&url, o).map_err(|e| to_js(&e))?;
         Ok(JsArvakClient { inner })
     }
 
@@ -134,13 +106,15 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = submitQasm, unchecked_return_type = "Promise<string>")]
     pub fn submit_qasm(
         &self,
-        qasm: String,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] qasm: JsValue,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<SubmitOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let qasm = args::string(&qasm, "qasm")?;
+                let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
                 let sub = options::submit(&o)?;
                 client.submit_qasm(&qasm, &backend_id, sub, &call).await
@@ -153,13 +127,15 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = submitCircuitJson, unchecked_return_type = "Promise<string>")]
     pub fn submit_circuit_json(
         &self,
-        json: String,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<SubmitOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let json = args::string(&json, "json")?;
+                let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
                 let sub = options::submit(&o)?;
                 client
@@ -176,13 +152,14 @@ impl JsArvakClient {
     pub fn submit_batch(
         &self,
         circuits: BatchCircuitsArg,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<BatchOptionsArg>,
     ) -> Promise {
         let circuits: JsValue = circuits.into();
         self.promise(
             opts(options),
             move |client, o| async move {
+                let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
                 let list = options::batch(&circuits, &o)?;
                 client.submit_batch(list, &backend_id, &call).await
@@ -195,12 +172,13 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = getJobStatus, unchecked_return_type = "Promise<Job>")]
     pub fn get_job_status(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<CallOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let job_id = args::string(&job_id, "jobId")?;
                 let call = options::call(&o)?;
                 client.get_job_status(&job_id, &call).await
             },
@@ -212,12 +190,13 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = getJobResult, unchecked_return_type = "Promise<JobResult>")]
     pub fn get_job_result(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<CallOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let job_id = args::string(&job_id, "jobId")?;
                 let call = options::call(&o)?;
                 client.get_job_result(&job_id, &call).await
             },
@@ -229,12 +208,13 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = cancelJob, unchecked_return_type = "Promise<CancelResult>")]
     pub fn cancel_job(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<CallOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let job_id = args::string(&job_id, "jobId")?;
                 let call = options::call(&o)?;
                 client.cancel_job(&job_id, &call).await
             },
@@ -259,12 +239,13 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = getBackendInfo, unchecked_return_type = "Promise<BackendInfo>")]
     pub fn get_backend_info(
         &self,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<CallOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
                 client.get_backend_info(&backend_id, &call).await
             },
@@ -278,15 +259,16 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = waitForJob, unchecked_return_type = "Promise<JobResult>")]
     pub fn wait_for_job(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<WaitOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let job_id = args::string(&job_id, "jobId")?;
                 let call = options::call(&o)?;
                 let wait = options::wait(&o)?;
-                let on_update = options::callback(&o, "onUpdate")?;
+                let on_update = options::on_update(&o)?;
                 let mut report = |u: &crate::logic::data::JobUpdate| {
                     call_back(&on_update, "onUpdate", || convert::update(u))
                 };
@@ -301,9 +283,10 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = watchJob, unchecked_return_type = "JobWatch")]
     pub fn watch_job(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<WatchOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let job_id = args::string(&job_id, "jobId").map_err(|e| to_js(&e))?;
         let o = opts(options);
         let parsed =
             (|| -> Result<_, ArvakError> { Ok((options::call(&o)?, options::watch(&o)?)) })();
@@ -318,15 +301,15 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = streamResults, unchecked_return_type = "Promise<JobResult>")]
     pub fn stream_results(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<StreamResultsOptionsArg>,
     ) -> Promise {
         self.promise(
             opts(options),
             move |client, o| async move {
+                let job_id = args::string(&job_id, "jobId")?;
                 let call = options::call(&o)?;
-                let chunk_size = options::chunk_size(&o)?;
-                let on_chunk = options::callback(&o, "onChunk")?;
+                let (chunk_size, on_chunk) = options::stream(&o)?;
                 let mut report = |c: &crate::logic::data::ResultChunk| {
                     call_back(&on_chunk, "onChunk", || convert::chunk(c))
                 };
@@ -353,10 +336,12 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = submitQasmFuture, unchecked_return_type = "JobFuture")]
     pub fn submit_qasm_future(
         &self,
-        qasm: String,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] qasm: JsValue,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<FutureOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let qasm = args::string(&qasm, "qasm").map_err(|e| to_js(&e))?;
+        let backend_id = args::string(&backend_id, "backendId").map_err(|e| to_js(&e))?;
         let o = opts(options);
         let parsed = (|| -> Result<_, ArvakError> {
             Ok((options::call(&o)?, options::submit(&o)?, options::wait(&o)?))
@@ -382,13 +367,14 @@ impl JsArvakClient {
     pub fn submit_batch_future(
         &self,
         circuits: BatchCircuitsArg,
-        #[wasm_bindgen(js_name = backendId)] backend_id: String,
+        #[wasm_bindgen(js_name = backendId, unchecked_param_type = "string")] backend_id: JsValue,
         options: Option<BatchFutureOptionsArg>,
     ) -> Result<js_sys::Array, JsValue> {
+        let backend_id = args::string(&backend_id, "backendId").map_err(|e| to_js(&e))?;
         let o = opts(options);
         let circuits: JsValue = circuits.into();
         let parsed = (|| -> Result<_, ArvakError> {
-            let max_waits = options::Opts::new(&o, "options")?.integer("maxWaits", 10)?;
+            let max_waits = options::max_waits(&o)?;
             Ok((
                 options::call(&o)?,
                 options::batch(&circuits, &o)?,
@@ -399,7 +385,7 @@ impl JsArvakClient {
         let (call, list, wait, max_waits) = parsed.map_err(|e| to_js(&e))?;
         Ok(self
             .inner
-            .submit_batch_futures(list, &backend_id, wait, call, max_waits.max(1) as usize)
+            .submit_batch_futures(list, &backend_id, wait, call, max_waits)
             .into_iter()
             .map(JsJobFuture::wrap)
             .collect())
@@ -409,9 +395,10 @@ impl JsArvakClient {
     #[wasm_bindgen(js_name = jobFuture, unchecked_return_type = "JobFuture")]
     pub fn job_future(
         &self,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
-        options: Option<super::future::JobFutureOptionsArg>,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
+        options: Option<JobFutureOptionsArg>,
     ) -> Result<JsValue, JsValue> {
+        let job_id = args::string(&job_id, "jobId").map_err(|e| to_js(&e))?;
         let o = opts(options);
         let parsed =
             (|| -> Result<_, ArvakError> { Ok((options::call(&o)?, options::wait(&o)?)) })();
@@ -419,6 +406,13 @@ impl JsArvakClient {
         Ok(JsJobFuture::wrap(
             self.inner.job_future(&job_id, wait, call),
         ))
+    }
+
+    /// Internal: hands the Rust client to the module (how other classes recognise an
+    /// `ArvakClient` argument without trusting its type).
+    #[wasm_bindgen(js_name = __arvakClient, skip_typescript)]
+    pub fn hand_off(&self) {
+        super::args::hand_off_client(self.inner.clone());
     }
 
     /// Closes the client: pending calls, waits and streams reject with `ArvakAbortError`, later calls

@@ -11,10 +11,12 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::{CallOptionsArg, JsArvakClient};
+use super::client::JsArvakClient;
 use super::errors::to_js;
 use super::options;
+use super::options::{CallOptionsArg, JobFutureOptionsArg};
 use super::result::JsJobResult;
+use crate::js_options;
 use crate::logic::error::ArvakError;
 use crate::web::JobFuture;
 
@@ -34,12 +36,6 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `FutureWaitOptions`.
-    #[wasm_bindgen(typescript_type = "FutureWaitOptions")]
-    pub type FutureWaitOptionsArg;
-    /// `JobFutureOptions`.
-    #[wasm_bindgen(typescript_type = "JobFutureOptions")]
-    pub type JobFutureOptionsArg;
     /// `WaitAllOptions`.
     #[wasm_bindgen(typescript_type = "WaitAllOptions")]
     pub type WaitAllOptionsArg;
@@ -92,8 +88,14 @@ fn outcome_js(
     v
 }
 
-fn timeout_of(o: &JsValue) -> Result<Option<f64>, ArvakError> {
-    options::Opts::new(o, "options")?.number("timeoutMs")
+js_options! {
+    /// Options of `JobFuture.result()` / `exception()` / `wait()` and of `asCompleted` / `map`.
+    pub struct FutureWaitFields as "FutureWaitOptions", arg FutureWaitOptionsArg {
+        /// Give up waiting after this many ms (the job keeps running).
+        timeoutMs: number,
+        /// Stops waiting (not the job).
+        signal: signal,
+    }
 }
 
 #[wasm_bindgen(js_class = JobFuture)]
@@ -102,11 +104,12 @@ impl JsJobFuture {
     /// polling as the fallback). Same as `client.jobFuture(jobId)`.
     #[wasm_bindgen(js_name = forJob, unchecked_return_type = "JobFuture")]
     pub fn for_job(
-        client: &JsArvakClient,
-        #[wasm_bindgen(js_name = jobId)] job_id: String,
+        #[wasm_bindgen(unchecked_param_type = "ArvakClient")] client: JsValue,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<JobFutureOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        client.job_future(job_id, options)
+        let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
+        JsArvakClient::from_rust(client).job_future(job_id, options)
     }
 
     /// The job id; `null` while the job is still being submitted (or if submitting failed).
@@ -152,14 +155,11 @@ impl JsJobFuture {
         let cache = self.cache.clone();
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         future_to_promise(async move {
+            let o = FutureWaitFields::read(&o, "options").map_err(|e| to_js(&e))?;
             if let Some(outcome) = f.outcome() {
                 return outcome_js(&cache, outcome);
             }
-            let r = async {
-                let call = options::call(&o)?;
-                f.result(timeout_of(&o)?, call.signal.as_ref()).await
-            }
-            .await;
+            let r = f.result(o.timeoutMs, o.signal.as_ref()).await;
             match r {
                 Ok(v) => outcome_js(&cache, Ok(v)),
                 Err(e) => match f.outcome() {

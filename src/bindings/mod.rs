@@ -5,6 +5,7 @@
 //! [`errors`] construction of the error classes from `js/errors.js`, [`options`] option parsing,
 //! [`convert`] data → plain objects, [`types`] the TypeScript declarations.
 
+pub mod args;
 pub mod batch;
 pub mod client;
 pub mod convert;
@@ -13,6 +14,7 @@ pub mod future;
 pub mod options;
 pub mod resilience;
 pub mod result;
+pub mod shape;
 pub mod types;
 pub mod watch;
 

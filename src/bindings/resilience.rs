@@ -10,22 +10,13 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::client::{JsArvakClient, ResilienceOptionsArg};
+use super::client::JsArvakClient;
 use super::convert::set;
 use super::errors::to_js;
 use super::options;
+use super::options::{CircuitBreakerOptionsArg, ResilienceOptionsArg, RetryPolicyOptionsArg};
 use crate::resilience::{BackoffStrategy, BreakerConfig, Jitter};
 use crate::web::resilience::{Retry, SharedBreaker};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `RetryPolicyOptions`.
-    #[wasm_bindgen(typescript_type = "RetryPolicyOptions")]
-    pub type RetryPolicyOptionsArg;
-    /// `CircuitBreakerOptions`.
-    #[wasm_bindgen(typescript_type = "CircuitBreakerOptions")]
-    pub type CircuitBreakerOptionsArg;
-}
 
 fn arg<T: Into<JsValue>>(o: Option<T>) -> JsValue {
     o.map(Into::into).unwrap_or(JsValue::UNDEFINED)
@@ -46,7 +37,7 @@ impl JsRetryPolicy {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<RetryPolicyOptionsArg>) -> Result<JsRetryPolicy, JsValue> {
         let o = arg(options);
-        let inner = options::retry_policy(&o).map_err(|e| to_js(&e))?;
+        let inner = options::retry_policy(&o, "options").map_err(|e| to_js(&e))?;
         Ok(JsRetryPolicy { inner })
     }
 
@@ -148,7 +139,7 @@ impl JsCircuitBreaker {
         let (config, hook) = if o.is_undefined() || o.is_null() {
             (BreakerConfig::default(), None)
         } else {
-            options::breaker_config(&o).map_err(|e| to_js(&e))?
+            options::breaker_config(&o, "options").map_err(|e| to_js(&e))?
         };
         Ok(JsCircuitBreaker {
             inner: SharedBreaker::new(config, hook),
@@ -196,10 +187,11 @@ impl JsCircuitBreaker {
 /// given, the circuit breaker. Works with or without `new`.
 #[wasm_bindgen(js_name = ResilientClient, skip_typescript)]
 pub fn resilient_client(
-    client: &JsArvakClient,
+    #[wasm_bindgen(unchecked_param_type = "ArvakClient")] client: JsValue,
     options: Option<ResilienceOptionsArg>,
 ) -> Result<JsArvakClient, JsValue> {
+    let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
     let o = arg(options);
     let r = options::resilience(&o, true).map_err(|e| to_js(&e))?;
-    Ok(JsArvakClient::from_rust(client.rust().with_resilience(r)))
+    Ok(JsArvakClient::from_rust(client.with_resilience(r)))
 }

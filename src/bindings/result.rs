@@ -4,6 +4,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{counts, json, set};
+use crate::js_data;
 use crate::logic::data::JobResult;
 
 /// Measurement counts of a completed job, with helpers.
@@ -81,25 +82,24 @@ impl JsJobResult {
     pub fn most_frequent(&self) -> JsValue {
         match self.inner.most_frequent() {
             None => JsValue::NULL,
-            Some(m) => {
-                let o = Object::new();
-                set(&o, "bitstring", m.bitstring.as_str());
-                set(&o, "count", m.count as f64);
-                set(&o, "probability", m.probability);
-                o.into()
-            }
+            Some(m) => super::convert::most_frequent(&m),
         }
     }
 
     /// A plain-object copy (used by `JSON.stringify`).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "JobResultData")]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "jobId", self.inner.job_id.as_str());
-        set(&o, "counts", self.counts.clone());
-        set(&o, "shots", self.inner.shots);
-        set(&o, "executionTimeMs", self.execution_time_ms());
-        set(&o, "metadata", self.metadata.clone());
-        o.into()
+        result_data(self)
+    }
+}
+
+js_data! {
+    /// The plain data of a `JobResult` (what `JSON.stringify` writes).
+    fn result_data(r: &JsJobResult) -> "JobResultData" {
+        jobId: "string" = r.inner.job_id.as_str(),
+        counts: "Readonly<Record<string, number>>" = r.counts.clone(),
+        shots: "number" = r.inner.shots,
+        executionTimeMs: "number | null" = r.execution_time_ms(),
+        metadata: "JsonValue | null" = r.metadata.clone(),
     }
 }

@@ -111,78 +111,80 @@ pub fn code_name(code: Code) -> &'static str {
     }
 }
 
-/// Which error class a failure belongs to. Each kind maps to one JavaScript class (`class_name`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// Nothing more specific applies (`ArvakError` itself).
-    Other,
-    /// The job id is unknown or was evicted.
-    JobNotFound,
-    /// The backend id is unknown.
-    BackendNotFound,
-    /// The circuit was rejected at submission (parse error, unsupported format, complexity limit).
-    InvalidCircuit,
-    /// The job has no result yet (QUEUED/RUNNING), or none any more.
-    JobNotCompleted,
-    /// The job ended FAILED; the message is the server's error text.
-    JobFailed,
-    /// The job was cancelled.
-    JobCancelled,
-    /// The job completed but its result was purged (RESULT_EXPIRED).
-    ResultExpired,
-    /// A deadline ran out (client deadline, `maxWaitMs`, or the server's timeout).
-    Timeout,
-    /// The caller aborted (AbortSignal) or closed the client.
-    Aborted,
-    /// Transport failure, server down, proxy trouble or a malformed response.
-    Unavailable,
-    /// The server refused work for now (`RESOURCE_EXHAUSTED`: rate, concurrency or queue limit).
-    RateLimited,
-    /// Missing or wrong API key.
-    Unauthenticated,
-    /// The client's circuit breaker refused the call without sending it (the server failed
-    /// repeatedly); the error says when a call will be let through again.
-    CircuitOpen,
+/// Declares the error kinds once: the Rust enum and, for each kind, its JavaScript class name, the
+/// `name` its instances show, a short title for people and its documentation. `js/errors.js` and
+/// `js/errors.d.ts` carry a block generated from this table (`tests/generated_js.rs` checks it and
+/// rewrites it with `ARVAK_BLESS=1`); the package entry and the playground read the classes from
+/// there.
+macro_rules! error_kinds {
+    ($(
+        #[doc = $doc:literal]
+        $kind:ident => $class:literal, name $shown:literal, title $title:literal;
+    )*) => {
+        /// Which error class a failure belongs to. Each kind maps to one JavaScript class
+        /// (`class_name`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorKind {
+            $( #[doc = $doc] $kind, )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: [ErrorKind; [$(stringify!($kind)),*].len()] = [$(ErrorKind::$kind),*];
+
+            /// The name of the JavaScript class `js/errors.js` defines for this kind.
+            pub fn class_name(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $class, )* }
+            }
+
+            /// The `name` property of its instances (DOM names for aborts and timeouts, so
+            /// `err.name === "AbortError"` checks keep working).
+            pub fn shown_name(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $shown, )* }
+            }
+
+            /// A short title for people ("Unknown job").
+            pub fn title(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $title, )* }
+            }
+
+            /// What the kind means (its JSDoc).
+            pub fn doc(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $doc.trim_ascii(), )* }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// Every kind, in declaration order (handy for exhaustive tests).
-    pub const ALL: [ErrorKind; 14] = [
-        ErrorKind::Other,
-        ErrorKind::JobNotFound,
-        ErrorKind::BackendNotFound,
-        ErrorKind::InvalidCircuit,
-        ErrorKind::JobNotCompleted,
-        ErrorKind::JobFailed,
-        ErrorKind::JobCancelled,
-        ErrorKind::ResultExpired,
-        ErrorKind::Timeout,
-        ErrorKind::Aborted,
-        ErrorKind::Unavailable,
-        ErrorKind::RateLimited,
-        ErrorKind::Unauthenticated,
-        ErrorKind::CircuitOpen,
-    ];
-
-    /// The name of the JavaScript class `js/errors.js` defines for this kind.
-    pub fn class_name(self) -> &'static str {
-        match self {
-            ErrorKind::Other => "ArvakError",
-            ErrorKind::JobNotFound => "JobNotFoundError",
-            ErrorKind::BackendNotFound => "BackendNotFoundError",
-            ErrorKind::InvalidCircuit => "InvalidCircuitError",
-            ErrorKind::JobNotCompleted => "JobNotCompletedError",
-            ErrorKind::JobFailed => "JobFailedError",
-            ErrorKind::JobCancelled => "JobCancelledError",
-            ErrorKind::ResultExpired => "ResultExpiredError",
-            ErrorKind::Timeout => "ArvakTimeoutError",
-            ErrorKind::Aborted => "ArvakAbortError",
-            ErrorKind::Unavailable => "UnavailableError",
-            ErrorKind::RateLimited => "RateLimitedError",
-            ErrorKind::Unauthenticated => "UnauthenticatedError",
-            ErrorKind::CircuitOpen => "CircuitOpenError",
-        }
-    }
+error_kinds! {
+    /// Base class of every error the client rejects with; nothing more specific applies.
+    Other => "ArvakError", name "ArvakError", title "The call failed";
+    /// The job id is unknown (or was evicted).
+    JobNotFound => "JobNotFoundError", name "JobNotFoundError", title "Unknown job";
+    /// The backend id is unknown.
+    BackendNotFound => "BackendNotFoundError", name "BackendNotFoundError", title "Unknown backend";
+    /// The circuit was rejected at submission (parse error, unsupported format, complexity limit).
+    InvalidCircuit => "InvalidCircuitError", name "InvalidCircuitError", title "The server rejected the circuit";
+    /// The job has no result (yet): it is QUEUED or RUNNING.
+    JobNotCompleted => "JobNotCompletedError", name "JobNotCompletedError", title "The job has no result yet";
+    /// The job ended FAILED; `message` is the server's error text.
+    JobFailed => "JobFailedError", name "JobFailedError", title "The job failed";
+    /// The job was cancelled.
+    JobCancelled => "JobCancelledError", name "JobCancelledError", title "The job was cancelled";
+    /// The job completed but its result has expired on the server (RESULT_EXPIRED).
+    ResultExpired => "ResultExpiredError", name "ResultExpiredError", title "The result has expired on the server";
+    /// A deadline ran out (`timeoutMs`, `maxWaitMs`, or the server's timeout). Its `name` is "TimeoutError".
+    Timeout => "ArvakTimeoutError", name "TimeoutError", title "Timed out";
+    /// The call was aborted through its signal, or the client was closed. Its `name` is "AbortError".
+    Aborted => "ArvakAbortError", name "AbortError", title "Stopped";
+    /// Transport failure, server unreachable, or a malformed response (the message says what to check).
+    Unavailable => "UnavailableError", name "UnavailableError", title "Cannot reach the server";
+    /// The server refused work for now (rate, concurrency or queue limit).
+    RateLimited => "RateLimitedError", name "RateLimitedError", title "The server is busy (rate limit)";
+    /// Missing or wrong API key.
+    Unauthenticated => "UnauthenticatedError", name "UnauthenticatedError", title "Not authorised";
+    /// The circuit breaker refused the call without sending it (the server failed repeatedly); `retryAfterMs` says when it will let one through.
+    CircuitOpen => "CircuitOpenError", name "CircuitOpenError", title "Circuit breaker open";
 }
 
 /// The `[permanent]` / `[transient]` prefix the service puts on many messages (spec §6).

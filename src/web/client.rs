@@ -256,11 +256,6 @@ impl ArvakClient {
         self.inner.resilience.breaker.clone()
     }
 
-    /// The retry policy this client uses, if any.
-    pub fn retry(&self) -> Option<super::resilience::Retry> {
-        self.inner.resilience.retry.clone()
-    }
-
     /// The submit rate this client's pacer enforces (configured or learned), if any.
     pub fn submit_rate_limit(&self) -> Option<u32> {
         self.inner.resilience.pacer.borrow().limit()

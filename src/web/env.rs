@@ -8,9 +8,28 @@ use gloo_timers::future::TimeoutFuture;
 
 use crate::logic::deadline::timer_delay_ms;
 
-/// Milliseconds since the epoch (`Date.now()`).
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`; throws where there is no `performance` global.
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
+    fn performance_now() -> Result<f64, wasm_bindgen::JsValue>;
+}
+
+/// A monotonic millisecond clock for every duration, deadline and pacing decision:
+/// `performance.now()` (pages, workers, Node), or `Date.now()` where `performance` is missing.
+/// Changing the system clock does not move it.
 pub fn now_ms() -> f64 {
+    performance_now().unwrap_or_else(|_| js_sys::Date::now())
+}
+
+/// Wall-clock milliseconds since the epoch (`Date.now()`): only for timestamps shown to people.
+pub fn wall_now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// The wall-clock time of an earlier [`now_ms`] reading.
+pub fn wall_ms(monotonic_ms: f64) -> f64 {
+    wall_now_ms() - (now_ms() - monotonic_ms)
 }
 
 /// A timer future for `ms` milliseconds; dropping it clears the browser timer.

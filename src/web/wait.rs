@@ -93,7 +93,7 @@ impl WaitCtx<'_> {
             .get_job_status_capped(self.job_id, &self.call, self.cap)
             .await
             .map_err(|e| self.wait_error(e))?;
-        self.report(JobUpdate::from_job(&job, now_ms()));
+        self.report(JobUpdate::from_job(&job, super::env::wall_now_ms()));
         Ok(job)
     }
 

@@ -7,7 +7,7 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// The dev server started by the test script (`ARVAK_TEST_URL` at compile time; see TOOLCHAIN.md).
+/// The dev server started by the test script (`ARVAK_TEST_URL` at compile time, set by scripts/test.sh).
 pub fn server_url() -> &'static str {
     match option_env!("ARVAK_TEST_URL") {
         Some(url) => url,

@@ -3,7 +3,6 @@
 
 import { $, h, fmt, pct } from "./dom.js";
 import { usesTheta, withTheta } from "./editor.js";
-import { runBatch } from "./batch-runner.js";
 import { renderHistogram } from "./histogram.js";
 import { renderSweep } from "./sweep-chart.js";
 import { describe } from "./problems.js";
@@ -97,7 +96,8 @@ export function createBatch(ctx) {
     const label = p.kind === "copies" ? `Batch: ${p.circuits.length} copies` : `Sweep: θ, ${p.circuits.length} points`;
     const entry = ctx.history.add({ label, shots: settings.shots, jobs: p.circuits.length, state: "RUNNING", progress: "0%", cancel: async () => controller?.abort() });
     try {
-      const outcome = await runBatch(ctx.pkg, client, p.circuits, settings.backendId, {
+      const manager = new ctx.pkg.BatchJobManager(client, { maxWorkers: 10 });
+      const outcome = await manager.executeBatch(p.circuits, settings.backendId, {
         signal: controller.signal,
         onProgress: (pr) => {
           setProgress(pr);
@@ -124,7 +124,7 @@ export function createBatch(ctx) {
     const ok = outcome.results.filter(Boolean);
     const firstFailure = outcome.failures[0] ? describe(outcome.failures[0].error) : null;
     const secs = fmt(outcome.totalTimeMs / 1000, 2);
-    const how = outcome.usedManager ? "BatchJobManager" : "SubmitBatch + waits";
+    const how = "BatchJobManager";
     if (firstFailure) {
       say(`${outcome.status}: ${ok.length} of ${p.circuits.length} jobs completed in ${secs} s (${how}). First failure (input ${outcome.failures[0].index}): `,
         "error-text", h("code", {}, firstFailure.message));

@@ -1,22 +1,6 @@
 // Turns a rejected call into something a person can act on: a title, the server's message as text,
-// the source line it points at (if any) and a hint. Classification goes by `name` (set by the
-// package's error classes), so it works whichever module instance created the error.
-
-const TITLES = {
-  InvalidCircuitError: "The server rejected the circuit",
-  JobFailedError: "The job failed",
-  JobCancelledError: "The job was cancelled",
-  ResultExpiredError: "The result has expired on the server",
-  TimeoutError: "Timed out",
-  AbortError: "Stopped",
-  UnavailableError: "Cannot reach the server",
-  RateLimitedError: "The server is busy (rate limit)",
-  UnauthenticatedError: "Not authorised",
-  BackendNotFoundError: "Unknown backend",
-  JobNotFoundError: "Unknown job",
-  JobNotCompletedError: "The job has no result yet",
-  CircuitOpenError: "Circuit breaker open",
-};
+// the source line it points at (if any) and a hint. Titles come from the package's error classes
+// (`ArvakError.title`, declared with each error kind); hints go by `name`, which the classes set.
 
 const HINTS = {
   UnavailableError: "Check the server URL in the connection panel, and that the server is running.",
@@ -54,7 +38,7 @@ export function describe(err) {
   const message = String(err?.message ?? err ?? "unknown error");
   return {
     name,
-    title: TITLES[name] ?? (name === "ArvakError" ? "The call failed" : name),
+    title: typeof err?.constructor?.title === "string" ? err.constructor.title : name,
     message,
     code: err?.codeName ?? null,
     rpc: err?.rpc ?? null,
