@@ -4,7 +4,6 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, set};
 use super::errors::to_js;
@@ -169,7 +168,7 @@ impl JsBatchJobManager {
         let manager = self.inner.clone();
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         let circuits: JsValue = circuits.into();
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             let r = async {
                 let backend_id = super::args::string(&backend_id, "backendId")?;
                 let list = options::batch(&circuits, &o)?;
@@ -178,7 +177,7 @@ impl JsBatchJobManager {
             }
             .await;
             r.map(report_js).map_err(|e| to_js(&e))
-        })
+        }))
     }
 
     /// Submits every circuit (paced, bounded) and resolves, once each is submitted or has failed
@@ -193,7 +192,7 @@ impl JsBatchJobManager {
         let manager = self.inner.clone();
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
         let circuits: JsValue = circuits.into();
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             let r = async {
                 let backend_id = super::args::string(&backend_id, "backendId")?;
                 let list = options::batch(&circuits, &o)?;
@@ -208,7 +207,7 @@ impl JsBatchJobManager {
                     .into()
             })
             .map_err(|e| to_js(&e))
-        })
+        }))
     }
 
     /// The futures in the order they settle (see the free function `asCompleted`).

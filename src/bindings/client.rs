@@ -4,7 +4,6 @@
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::args;
 use super::convert;
@@ -39,7 +38,9 @@ impl JsArvakClient {
         V: Into<JsValue>,
     {
         let client = self.inner.clone();
-        future_to_promise(async move { js_result(run(client, options).await.map(to_js)) })
+        super::promise::boxed(Box::pin(async move {
+            js_result(run(client, options).await.map(to_js))
+        }))
     }
 }
 

@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::client::JsArvakClient;
 use super::errors::to_js;
@@ -154,7 +153,7 @@ impl JsJobFuture {
         let f = self.inner.clone();
         let cache = self.cache.clone();
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             let o = FutureWaitFields::read(&o, "options").map_err(|e| to_js(&e))?;
             if let Some(outcome) = f.outcome() {
                 return outcome_js(&cache, outcome);
@@ -167,7 +166,7 @@ impl JsJobFuture {
                     None => Err(to_js(&e)),
                 },
             }
-        })
+        }))
     }
 
     /// Cancels the job: resolves `true` when the server cancelled it (the future then rejects with
@@ -177,24 +176,24 @@ impl JsJobFuture {
     pub fn cancel(&self, options: Option<CallOptionsArg>) -> Promise {
         let f = self.inner.clone();
         let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             let r = async {
                 let call = options::call(&o)?;
                 f.cancel(&call).await
             }
             .await;
             r.map(JsValue::from_bool).map_err(|e| to_js(&e))
-        })
+        }))
     }
 
     /// Internal: resolves (never rejects) when the future settles.
     #[wasm_bindgen(js_name = __whenDone, skip_typescript)]
     pub fn when_done(&self) -> Promise {
         let f = self.inner.clone();
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             f.settled().await;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod errors;
 pub mod future;
 pub mod options;
+pub mod promise;
 pub mod resilience;
 pub mod result;
 pub mod shape;

@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{iter_result, update};
 use super::errors::to_js;
@@ -40,7 +39,7 @@ impl JsJobWatch {
     pub fn next(&self) -> Promise {
         let watch = self.watch.clone();
         let lock = self.lock.clone();
-        future_to_promise(async move {
+        super::promise::boxed(Box::pin(async move {
             let _turn = lock.acquire().await;
             let taken = watch.borrow_mut().take();
             let Some(mut w) = taken else {
@@ -55,7 +54,7 @@ impl JsJobWatch {
                 Some(Ok(u)) => Ok(iter_result(update(&u), false)),
                 Some(Err(e)) => Err(to_js(&e)),
             }
-        })
+        }))
     }
 
     /// Ends the subscription (called by `break` in `for await`); resolves `{ done: true }`.
