@@ -194,6 +194,17 @@ fn parse_headers(
         .collect()
 }
 
+/// How a unary call retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The client's retry policy as is: `maxAttempts`, budget and breaker can end the call;
+    /// `timeoutMs` bounds all attempts together.
+    Plain,
+    /// A read of a job the caller owns ([`crate::resilience::owned`]): retried until the caller's
+    /// deadline (`cap`) or a permanent answer; `timeoutMs` bounds each attempt.
+    Owned,
+}
+
 /// A failure before anything was sent (options, headers, an abort noticed up front).
 fn not_sent(error: ArvakError) -> CallFailure {
     CallFailure {
@@ -355,9 +366,25 @@ impl ArvakClient {
         request: Req,
         jobs: u32,
     ) -> Result<Resp, CallFailure> {
+        self.unary_mode(rpc, call, cap, ids, request, jobs, Mode::Plain)
+            .await
+    }
+
+    /// [`ArvakClient::unary`] with a retry [`Mode`].
+    #[allow(clippy::too_many_arguments)]
+    async fn unary_mode<Req: prost::Message, Resp: prost::Message + Default>(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        cap: Deadline,
+        ids: Ids<'_>,
+        request: Req,
+        jobs: u32,
+        mode: Mode,
+    ) -> Result<Resp, CallFailure> {
         // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
         let raw: Pin<Box<dyn Future<Output = Result<Bytes, CallFailure>> + '_>> =
-            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs));
+            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs, mode));
         let bytes = raw.await?;
         decode(rpc, bytes).map_err(|e| CallFailure {
             error: ids.apply(e),
@@ -365,6 +392,7 @@ impl ArvakClient {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn unary_raw(
         &self,
         rpc: Rpc,
@@ -373,35 +401,72 @@ impl ArvakClient {
         ids: Ids<'_>,
         body: Vec<u8>,
         jobs: u32,
+        mode: Mode,
     ) -> Result<Bytes, CallFailure> {
         let body = Bytes::from(body);
         let result = async {
             let budget = self.call_timeout(call).map_err(not_sent)?;
-            let deadline = Deadline::after(now_ms(), budget).min(cap);
+            // Plain calls: `timeoutMs` bounds every attempt together. Owned reads: each attempt
+            // gets `timeoutMs`, and only the caller's own deadline (`cap`) bounds them together.
+            let overall = match mode {
+                Mode::Plain => Deadline::after(now_ms(), budget).min(cap),
+                Mode::Owned => cap,
+            };
             let on_deadline = ArvakError::deadline_exceeded(
-                deadline.budget_ms().or(budget).unwrap_or(f64::INFINITY),
+                overall.budget_ms().or(budget).unwrap_or(f64::INFINITY),
             );
             let mut guard = Guard::new(
                 call.signal.as_ref(),
                 &self.inner.closed,
-                deadline,
+                overall,
                 on_deadline.clone(),
             )
             .map_err(not_sent)?;
             let mut attempts = Attempts::new(self, rpc, jobs, true);
+            if mode == Mode::Owned {
+                attempts = attempts.owned();
+            }
             loop {
                 let permit = attempts.begin(&mut guard).await?;
-                let result = self
-                    .send_once(
-                        rpc,
-                        call,
-                        deadline,
-                        &on_deadline,
-                        &mut guard,
-                        &mut attempts,
-                        body.clone(),
-                    )
-                    .await;
+                let result = match mode {
+                    Mode::Plain => {
+                        self.send_once(
+                            rpc,
+                            call,
+                            overall,
+                            &on_deadline,
+                            &mut guard,
+                            &mut attempts,
+                            body.clone(),
+                        )
+                        .await
+                    }
+                    Mode::Owned => {
+                        let deadline = Deadline::after(now_ms(), budget).min(cap);
+                        let on_attempt_deadline =
+                            ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
+                        match Guard::new(
+                            None,
+                            &self.inner.closed,
+                            deadline,
+                            on_attempt_deadline.clone(),
+                        ) {
+                            Err(e) => Err(e),
+                            Ok(mut attempt_guard) => {
+                                let once = self.send_once(
+                                    rpc,
+                                    call,
+                                    deadline,
+                                    &on_attempt_deadline,
+                                    &mut attempt_guard,
+                                    &mut attempts,
+                                    body.clone(),
+                                );
+                                guard.run(once).await.and_then(|r| r)
+                            }
+                        }
+                    }
+                };
                 attempts.record(permit, &result);
                 match result {
                     Ok(bytes) => return Ok(bytes),
@@ -646,6 +711,58 @@ impl ArvakClient {
         resp.job
             .map(Job::from)
             .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+    }
+
+    /// GetJobStatus of a job the caller owns (waits, futures, batches): retried until `cap`.
+    pub(crate) async fn get_job_status_owned(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<Job, ArvakError> {
+        let request = proto::GetJobStatusRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp: proto::GetJobStatusResponse = self
+            .unary_mode(
+                Rpc::GetJobStatus,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                0,
+                Mode::Owned,
+            )
+            .await?;
+        resp.job
+            .map(Job::from)
+            .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+    }
+
+    /// GetJobResult of a job the caller owns (waits, futures, batches): retried until `cap`.
+    pub(crate) async fn get_job_result_owned(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<JobResult, ArvakError> {
+        let request = proto::GetJobResultRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp: proto::GetJobResultResponse = self
+            .unary_mode(
+                Rpc::GetJobResult,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                0,
+                Mode::Owned,
+            )
+            .await?;
+        resp.result
+            .map(JobResult::from)
+            .ok_or_else(|| missing("result", Rpc::GetJobResult).with_job(job_id))
     }
 
     /// The result of a COMPLETED job (job-not-completed / job-failed errors otherwise).
