@@ -57,21 +57,21 @@ struct FaultsView {
     min_job_ms: u64,
     rate_limit: u32,
     api_key_required: bool,
+    flap: Option<crate::faults::Flap>,
 }
 
 async fn get_faults(State(state): State<Arc<AppState>>) -> Json<FaultsView> {
-    let rules = state
-        .faults
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .rules
-        .clone();
+    let (rules, flap) = {
+        let faults = state.faults.read().unwrap_or_else(|p| p.into_inner());
+        (faults.rules.clone(), faults.flap)
+    };
     let runtime = state.runtime();
     Json(FaultsView {
         rules,
         min_job_ms: runtime.min_job_ms,
         rate_limit: runtime.rate_limit,
         api_key_required: runtime.api_key.is_some(),
+        flap,
     })
 }
 
