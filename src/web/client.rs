@@ -21,7 +21,7 @@ use crate::logic::data::{
     BackendInfo, BatchCircuit, CancelOutcome, Circuit, Job, JobResult, ResultChunk,
 };
 use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
-use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
+use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
 use crate::logic::wait::DEFAULT_MAX_STREAMS;
@@ -173,7 +173,8 @@ pub struct ArvakClient {
     pub(crate) inner: Rc<Inner>,
 }
 
-/// Validates headers into metadata entries (ASCII values; binary `-bin` headers are refused).
+/// Validates headers into metadata entries (printable ASCII values, checked by
+/// [`crate::logic::message::check_header_value`]; binary `-bin` headers are refused).
 fn parse_headers(
     headers: &[(String, String)],
 ) -> Result<Vec<(AsciiMetadataKey, AsciiMetadataValue)>, ArvakError> {
@@ -184,6 +185,7 @@ fn parse_headers(
                 AsciiMetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes()).map_err(|_| {
                     ArvakError::invalid_argument(format!("invalid header name \"{k}\""))
                 })?;
+            crate::logic::message::check_header_value(k, v)?;
             let value = AsciiMetadataValue::try_from(v.as_str()).map_err(|_| {
                 ArvakError::invalid_argument(format!(
                     "invalid value for header \"{k}\" (printable ASCII only)"
@@ -503,12 +505,35 @@ impl ArvakClient {
         let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
         let path = http::uri::PathAndQuery::from_static(rpc.path());
         attempts.sending();
+        // Read as a stream so the answer's shape can be checked: a unary answer is exactly one
+        // message (tonic's `unary` would silently drop a second one).
         let send = async move {
             grpc.ready().await.map_err(tonic::Status::from_error)?;
-            grpc.unary(req, path, RawCodec).await
+            let (headers, mut stream, _) = grpc
+                .server_streaming(req, path, RawCodec)
+                .await?
+                .into_parts();
+            // As tonic's unary does: response headers join the status's metadata (the
+            // trailers win on duplicates).
+            let with_headers = |mut status: tonic::Status| {
+                let mut all = headers.clone().into_headers();
+                all.extend(status.metadata().clone().into_headers());
+                *status.metadata_mut() = MetadataMap::from_headers(all);
+                status
+            };
+            let first = stream.message().await.map_err(with_headers)?;
+            let messages = match &first {
+                None => 0,
+                Some(_) => match stream.message().await.map_err(with_headers)? {
+                    None => 1,
+                    Some(_) => 2,
+                },
+            };
+            Ok::<_, tonic::Status>((first, messages))
         };
         match guard.run(send).await? {
-            Ok(resp) => Ok(resp.into_inner()),
+            Ok((Some(bytes), 1)) => Ok(bytes),
+            Ok((_, messages)) => Err(UnaryShape { messages }.into_error(rpc, &self.inner.url)),
             Err(status) => Err(status_error(status, rpc, &self.inner.url)),
         }
     }

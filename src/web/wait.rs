@@ -5,7 +5,7 @@
 //!   seen within tens of ms instead of at the stream's next tick; without a free slot, polling.
 //! * `watch`: the stream regardless of the cap. `poll`: polling only.
 //! * Polling uses [`PollSchedule`]: an immediate check, then 20, 30, 45, … ms (×1.5) up to
-//!   `poll_interval_ms`.
+//!   `poll_interval_ms` (at least [`crate::logic::wait::MIN_POLL_INTERVAL_MS`], 100 ms).
 //! * A stream that fails for a transport reason, or ends without a terminal state, is re-subscribed
 //!   when the client has a retry policy that allows it (backoff, budget, deadline; the attempt count
 //!   restarts whenever a stream delivered a message), and otherwise falls back to polling; a
