@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
-#   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port,
+#   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port
+#      (including the fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE,
+#      a flapping server under 300 jobs, an aborted 1000-job batch; ~40 s; figures printed with
+#      `-- --nocapture`),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
 #   4. the built npm package: strict TypeScript compile, Node tests, a page importing it, and the
 #      size budget (gzip of .wasm + glue at most 10% above size-budget.json),
@@ -30,7 +33,8 @@ cargo build -p arvak-dev-server
 start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server --seed 1
 echo "dev server: $DEV_SERVER_URL (pid $DEV_SERVER_PID)"
 # Each test binary must finish within WASM_BINDGEN_TEST_TIMEOUT (the runner's default is 20 s;
-# browser_resilience runs batches of 300–1000 jobs and takes ~15 s here): leave room for slower CI.
+# browser_resilience runs batches of 300–1000 jobs and takes ~15 s here, browser_soak ~40 s):
+# leave room for slower CI.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome
 mark

@@ -57,21 +57,21 @@ struct FaultsView {
     min_job_ms: u64,
     rate_limit: u32,
     api_key_required: bool,
+    flap: Option<crate::faults::Flap>,
 }
 
 async fn get_faults(State(state): State<Arc<AppState>>) -> Json<FaultsView> {
-    let rules = state
-        .faults
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .rules
-        .clone();
+    let (rules, flap) = {
+        let faults = state.faults.read().unwrap_or_else(|p| p.into_inner());
+        (faults.rules.clone(), faults.flap)
+    };
     let runtime = state.runtime();
     Json(FaultsView {
         rules,
         min_job_ms: runtime.min_job_ms,
         rate_limit: runtime.rate_limit,
         api_key_required: runtime.api_key.is_some(),
+        flap,
     })
 }
 
@@ -158,6 +158,31 @@ async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
         "http-500" => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal server error\n").into_response()
         }
+        // Any HTTP status with a plain-text body, as a proxy would answer (`http-404`, `http-503`…).
+        m if m.starts_with("http-") => match m
+            .strip_prefix("http-")
+            .and_then(|c| c.parse::<u16>().ok())
+            .and_then(|c| StatusCode::from_u16(c).ok())
+        {
+            Some(code) => (code, format!("proxy says {}\n", code.as_u16())).into_response(),
+            None => (StatusCode::NOT_FOUND, format!("bad status in mode '{m}'\n")).into_response(),
+        },
+        "ok-no-message" => {
+            // Trailers-only OK: the status is in the headers, the body is empty.
+            let mut response = with_body(Vec::new());
+            response
+                .headers_mut()
+                .insert("grpc-status", HeaderValue::from_static("0"));
+            response
+        }
+        "ok-no-message-trailer" => with_body(frame(0x80, b"grpc-status:0\r\n")),
+        "two-messages" => {
+            // Two (empty) messages and OK: valid framing, but a unary call returns one message.
+            let mut body = frame(0x00, &[]);
+            body.extend(frame(0x00, &[]));
+            body.extend(frame(0x80, b"grpc-status:0\r\n"));
+            with_body(body)
+        }
         "text" => {
             // A grpc-web-text answer (base64 of an empty ListBackends message and an OK trailer).
             let mut response = Response::new(Body::from("AAAAAAA=gAAAAA9ncnBjLXN0YXR1czowDQo="));
@@ -187,7 +212,7 @@ async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
         }
         other => (
             StatusCode::NOT_FOUND,
-            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500, text, bad-details, bad-message)\n"),
+            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500, http-<code>, text, bad-details, bad-message, ok-no-message, ok-no-message-trailer, two-messages)\n"),
         )
             .into_response(),
     }

@@ -59,6 +59,33 @@ pub struct FaultConfig {
     pub rate_limit: Option<u32>,
     /// Required `x-api-key` (replaces the current setting when present; `""` turns it off).
     pub api_key: Option<String>,
+    /// A flapping server: from the moment this configuration is applied, every RPC fails with
+    /// `UNAVAILABLE` (before processing) for `downMs`, then works for `upMs`, and so on for
+    /// `totalMs`; open WatchJob streams are cut when a down phase begins.
+    pub flap: Option<Flap>,
+}
+
+/// Down/up cycles of a flapping server (`{ "downMs": 2000, "upMs": 2000, "totalMs": 20000 }`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Flap {
+    /// Length of each down phase (the cycle starts down).
+    pub down_ms: u64,
+    /// Length of each up phase.
+    pub up_ms: u64,
+    /// How long the flapping lasts in all; afterwards the server stays up.
+    pub total_ms: u64,
+}
+
+impl Flap {
+    /// Whether the server is down `elapsed_ms` after the configuration was applied.
+    pub fn is_down(&self, elapsed_ms: u64) -> bool {
+        if self.down_ms == 0 || elapsed_ms >= self.total_ms {
+            return false;
+        }
+        let period = self.down_ms.saturating_add(self.up_ms);
+        elapsed_ms % period < self.down_ms
+    }
 }
 
 impl FaultConfig {
@@ -78,6 +105,11 @@ impl FaultConfig {
             }
             if let Some(code) = &rule.fail_before_code {
                 parse_code(code)?;
+            }
+        }
+        if let Some(f) = &self.flap {
+            if f.down_ms == 0 || f.total_ms == 0 {
+                return Err("flap: downMs and totalMs must be greater than 0".to_owned());
             }
         }
         Ok(())
@@ -312,6 +344,31 @@ mod tests {
         };
         assert!(Decision::roll(Some(&always), &mut rng).fail_after);
         assert_eq!(Decision::roll(None, &mut rng).fail_before, None);
+    }
+
+    #[test]
+    fn flapping_starts_down_alternates_and_ends_up() {
+        let f = Flap {
+            down_ms: 2000,
+            up_ms: 2000,
+            total_ms: 20_000,
+        };
+        let down: Vec<bool> = [0, 1999, 2000, 3999, 4000, 6500, 19_999, 20_000, 99_999]
+            .iter()
+            .map(|&t| f.is_down(t))
+            .collect();
+        assert_eq!(
+            down,
+            vec![true, true, false, false, true, false, false, false, false]
+        );
+        assert!(!Flap::default().is_down(0));
+        let config: FaultConfig =
+            serde_json::from_str(r#"{"flap":{"downMs":2000,"upMs":2000,"totalMs":20000}}"#)
+                .unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.flap, Some(f));
+        let bad: FaultConfig = serde_json::from_str(r#"{"flap":{"upMs":5}}"#).unwrap();
+        assert!(bad.validate().is_err());
     }
 
     #[test]

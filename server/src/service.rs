@@ -65,6 +65,8 @@ pub struct AppState {
     pub faults: RwLock<FaultConfig>,
     /// Current run-time settings.
     pub runtime: RwLock<Runtime>,
+    /// When the current fault configuration was applied (the flapping cycle starts there).
+    faults_since: RwLock<Instant>,
     fault_rng: Mutex<StdRng>,
     job_seq: AtomicU64,
     shutdown: watch::Receiver<bool>,
@@ -81,6 +83,7 @@ impl AppState {
             started: Instant::now(),
             faults: RwLock::new(FaultConfig::default()),
             runtime: RwLock::new(Runtime::from_settings(&settings)),
+            faults_since: RwLock::new(Instant::now()),
             fault_rng: Mutex::new(StdRng::seed_from_u64(fault_seed)),
             job_seq: AtomicU64::new(0),
             shutdown,
@@ -111,6 +114,16 @@ impl AppState {
             }
         }
         *self.faults.write().unwrap_or_else(|p| p.into_inner()) = config;
+        *self.faults_since.write().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    /// Whether a flapping configuration has the server down right now.
+    pub fn flap_down(&self) -> bool {
+        let flap = self.faults.read().unwrap_or_else(|p| p.into_inner()).flap;
+        let Some(flap) = flap else { return false };
+        let since = *self.faults_since.read().unwrap_or_else(|p| p.into_inner());
+        let elapsed = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        flap.is_down(elapsed)
     }
 
     /// Drops every rule and returns the run-time settings to their start-up values.
@@ -139,6 +152,8 @@ pub struct DevService {
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
+const FLAP_DOWN_MESSAGE: &str = "Injected fault: the server is down (flapping)";
+
 const FAIL_AFTER_MESSAGE: &str =
     "Injected fault after processing: the call took effect but its response was dropped";
 
@@ -151,6 +166,10 @@ impl DevService {
     /// Common prologue: statistics, injected latency and failure, API key.
     async fn begin<T>(&self, rpc: &'static str, req: &Request<T>) -> Result<Decision, Status> {
         self.state.stats.record_call(rpc);
+        if self.state.flap_down() {
+            self.state.stats.record_fault();
+            return Err(Status::unavailable(FLAP_DOWN_MESSAGE));
+        }
         let decision = {
             let faults = self.state.faults.read().unwrap_or_else(|p| p.into_inner());
             let mut rng = self
@@ -572,6 +591,11 @@ impl ArvakService for DevService {
             let started = Instant::now();
             let mut sent = 0u32;
             loop {
+                if state.flap_down() {
+                    state.stats.record_fault();
+                    let _ = tx.send(Err(Status::unavailable(FLAP_DOWN_MESSAGE))).await;
+                    return;
+                }
                 if decision.cut_after_messages.is_some_and(|cut| sent >= cut) {
                     state.stats.record_fault();
                     let cut = Status::unavailable(format!(

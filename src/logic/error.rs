@@ -543,6 +543,32 @@ impl fmt::Display for TransportProblem {
 
 impl std::error::Error for TransportProblem {}
 
+/// A unary answer that ended with status OK but did not carry exactly one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnaryShape {
+    /// Messages received: 0, or 2 meaning "more than one" (reading stops at the second).
+    pub messages: u32,
+}
+
+impl UnaryShape {
+    /// The error: `INTERNAL` (gRPC's code for a protocol violation by the server), kind
+    /// [`ErrorKind::Other`].
+    pub fn into_error(self, rpc: Rpc, url: &str) -> ArvakError {
+        let what = if self.messages == 0 {
+            format!(
+                "The server at {url} answered {rpc} with status OK but without a response \
+                 message; a unary call returns exactly one"
+            )
+        } else {
+            format!(
+                "The server at {url} answered {rpc} with more than one message; a unary call \
+                 returns exactly one, so the answer was rejected"
+            )
+        };
+        ArvakError::new(ErrorKind::Other, Code::Internal, what).with_rpc(rpc)
+    }
+}
+
 /// Drops response headers that are transport noise, keeping application metadata.
 ///
 /// Trailers-only responses put the status into the HTTP headers, so tonic's status metadata then also
@@ -864,5 +890,27 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ErrorKind::ALL.len());
+    }
+
+    #[test]
+    fn unary_answers_of_the_wrong_shape_are_internal_and_say_what_came() {
+        let none = UnaryShape { messages: 0 }.into_error(Rpc::ListBackends, "http://h:1");
+        assert_eq!((none.code, none.kind), (Code::Internal, ErrorKind::Other));
+        assert!(none
+            .message
+            .contains("status OK but without a response message"));
+        assert!(
+            !none.message.contains("grpc-status"),
+            "the status was readable: {}",
+            none.message
+        );
+        let two = UnaryShape { messages: 2 }.into_error(Rpc::GetJobResult, "http://h:1");
+        assert_eq!(two.code, Code::Internal);
+        assert!(
+            two.message.contains("more than one message"),
+            "{}",
+            two.message
+        );
+        assert_eq!(two.rpc, Some(Rpc::GetJobResult));
     }
 }

@@ -9,6 +9,8 @@
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue};
 
+use super::error::ArvakError;
+
 /// Decodes a percent-encoded `grpc-message` (gRPC spec: `%XX` escapes of UTF-8 bytes).
 ///
 /// Lenient: a `%` not followed by two hex digits is kept literally, and bytes that are not valid
@@ -126,6 +128,33 @@ fn strict_percent_decode_is_utf8(raw: &[u8]) -> bool {
     std::str::from_utf8(&out).is_ok()
 }
 
+/// Checks a request header value before anything is sent: printable ASCII only (0x20–0x7E).
+///
+/// `http` accepts any byte ≥ 0x20 except DEL (so `"ψ"` passes it), but the browser's `fetch`
+/// transport refuses non-ASCII values later, which surfaced as a "malformed grpc-web" response and
+/// blamed the server. Tabs and CR/LF are refused too (CR/LF would split the header). The error is
+/// `INVALID_ARGUMENT`, names the header and the first offending character.
+pub fn check_header_value(name: &str, value: &str) -> Result<(), ArvakError> {
+    match value
+        .char_indices()
+        .find(|&(_, c)| !(' '..='~').contains(&c))
+    {
+        None => Ok(()),
+        Some((at, c)) => {
+            let shown = if c.is_control() {
+                format!("U+{:04X}", u32::from(c))
+            } else {
+                format!("'{c}' (U+{:04X})", u32::from(c))
+            };
+            Err(ArvakError::invalid_argument(format!(
+                "invalid value for header \"{name}\": only printable ASCII (0x20–0x7E) can be \
+                 sent, but character {shown} at byte {at} is not; encode the value (e.g. base64 or \
+                 percent-encoding) first. Nothing was sent"
+            )))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +218,33 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("grpc-message", HeaderValue::from_static("caf%C3%A9"));
         assert!(!sanitize_status_headers(&mut h));
+    }
+
+    #[test]
+    fn header_values_must_be_printable_ascii() {
+        for ok in [
+            "",
+            "abc",
+            "key with spaces",
+            "~!@#$%^&*()_+{}|:<>?",
+            "0123456789",
+        ] {
+            assert!(check_header_value("x-a", ok).is_ok(), "{ok:?}");
+        }
+        for (bad, shown) in [
+            ("ψ", "'ψ' (U+03C8) at byte 0"),
+            ("abcψ", "'ψ' (U+03C8) at byte 3"),
+            ("café", "'é' (U+00E9) at byte 3"),
+            ("a\r\nb", "U+000D at byte 1"),
+            ("tab\there", "U+0009 at byte 3"),
+            ("del\u{7f}", "U+007F at byte 3"),
+            ("nul\0", "U+0000 at byte 3"),
+        ] {
+            let e = check_header_value("x-api-key", bad).unwrap_err();
+            assert_eq!(e.code, tonic::Code::InvalidArgument, "{bad:?}");
+            assert!(e.message.contains("\"x-api-key\""), "{}", e.message);
+            assert!(e.message.contains(shown), "{bad:?}: {}", e.message);
+            assert!(e.message.contains("Nothing was sent"));
+        }
     }
 }

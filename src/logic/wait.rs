@@ -63,9 +63,14 @@ pub const FIRST_POLL_DELAY_MS: f64 = 20.0;
 /// 200 ms jobs: 201 ms over the run time with doubling; see BENCHMARKS.md), for two extra calls.
 pub const POLL_GROWTH: f64 = 1.5;
 
+/// The smallest `pollIntervalMs` in effect: smaller values (0 included) are raised to it, so a
+/// wait never polls one job more than about ten times a second once the early polls are over
+/// (the service's own WatchJob cadence is 500 ms; `pollIntervalMs: 0` made 356 polls in 1.5 s).
+pub const MIN_POLL_INTERVAL_MS: f64 = 100.0;
+
 /// Adaptive poll delays: `0` (check at once), then 20, 30, 45, 67, 100, … ms, growing by
-/// [`POLL_GROWTH`] up to the cap (`pollIntervalMs`). Short jobs are seen within tens of
-/// milliseconds; long jobs cost one status call per `pollIntervalMs`.
+/// [`POLL_GROWTH`] up to the cap (`pollIntervalMs`, at least [`MIN_POLL_INTERVAL_MS`]). Short jobs
+/// are seen within tens of milliseconds; long jobs cost one status call per `pollIntervalMs`.
 #[derive(Debug, Clone)]
 pub struct PollSchedule {
     next_ms: f64,
@@ -74,12 +79,13 @@ pub struct PollSchedule {
 }
 
 impl PollSchedule {
-    /// A schedule whose delays never exceed `cap_ms` (negative/NaN caps count as 0).
+    /// A schedule whose delays never exceed `cap_ms`, floored at [`MIN_POLL_INTERVAL_MS`]
+    /// (negative/NaN caps count as the floor).
     pub fn new(cap_ms: f64) -> Self {
         let cap_ms = if cap_ms.is_nan() {
-            0.0
+            MIN_POLL_INTERVAL_MS
         } else {
-            cap_ms.max(0.0)
+            cap_ms.max(MIN_POLL_INTERVAL_MS)
         };
         PollSchedule {
             next_ms: FIRST_POLL_DELAY_MS,
@@ -210,19 +216,31 @@ mod tests {
                 1000.0
             ]
         );
-        let mut s = PollSchedule::new(10.0);
-        let d: Vec<f64> = (0..4).map(|_| s.next_delay_ms()).collect();
-        assert_eq!(d, vec![0.0, 10.0, 10.0, 10.0]);
-        let mut s = PollSchedule::new(-5.0);
-        assert_eq!(s.next_delay_ms(), 0.0);
-        assert_eq!(s.next_delay_ms(), 0.0);
-        let mut s = PollSchedule::new(f64::NAN);
-        assert_eq!(s.next_delay_ms(), 0.0);
-        assert_eq!(s.next_delay_ms(), 0.0);
-        let mut s = PollSchedule::without_immediate(40.0);
+        // Below the floor (0 included): raised to 100 ms, never a busy loop.
+        for cap in [10.0, 0.0, -5.0, f64::NAN, 99.9] {
+            let mut s = PollSchedule::new(cap);
+            let d: Vec<f64> = (0..8).map(|_| s.next_delay_ms()).collect();
+            assert_eq!(
+                d,
+                vec![0.0, 20.0, 30.0, 45.0, 67.0, 100.0, 100.0, 100.0],
+                "{cap}"
+            );
+        }
+        // 1.5 s of polling with pollIntervalMs 0: 19 polls, not hundreds.
+        let mut s = PollSchedule::new(0.0);
+        let (mut t, mut polls) = (0.0, 0);
+        while t < 1500.0 {
+            t += s.next_delay_ms();
+            polls += 1;
+        }
+        assert_eq!(polls, 19);
+        let mut s = PollSchedule::without_immediate(140.0);
         assert_eq!(s.next_delay_ms(), 20.0);
         assert_eq!(s.next_delay_ms(), 30.0);
-        assert_eq!(s.next_delay_ms(), 40.0);
+        assert_eq!(s.next_delay_ms(), 45.0);
+        assert_eq!(s.next_delay_ms(), 67.0);
+        assert_eq!(s.next_delay_ms(), 100.0);
+        assert_eq!(s.next_delay_ms(), 140.0);
     }
 
     #[test]
@@ -236,7 +254,7 @@ mod tests {
         );
         let mut e = EarlyPolls::new(30.0);
         let d: Vec<_> = std::iter::from_fn(|| e.next_delay_ms()).collect();
-        assert_eq!(d, vec![20.0, 30.0, 30.0, 30.0, 30.0, 30.0]);
+        assert_eq!(d, vec![20.0, 30.0, 45.0, 67.0, 100.0, 100.0], "floored");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! * [`backoff`] — [`RetryPolicy`] and its delay schedule (never above `maxBackoffMs`).
 //! * [`retry`] — [`decide`]: the retry decision per RPC, code, attempt, deadline, budget and
 //!   pushback; [`created_on_failure`]: what a failed submission proves.
+//! * [`owned`] — [`decide_owned`]: the decision for reads of a job the caller owns (waits,
+//!   futures, batches): never abandoned for attempts, budget or breaker, only slowed down.
 //! * [`budget`] — [`RetryBudget`], the client-wide gRFC A6 retry token bucket.
 //! * [`breaker`] — [`CircuitBreaker`], which cannot stick in half-open.
 //! * [`pacer`] — [`SubmitPacer`], keeping job creation under the server's per-IP rate limit and
@@ -41,6 +43,7 @@ pub mod backoff;
 pub mod batch;
 pub mod breaker;
 pub mod budget;
+pub mod owned;
 pub mod pacer;
 pub mod retry;
 pub mod rng;
@@ -58,6 +61,7 @@ pub use breaker::{
     BreakerConfig, BreakerOutcome, BreakerState, CircuitBreaker, Permit, Rejected, Transition,
 };
 pub use budget::{BudgetConfig, RetryBudget};
+pub use owned::{decide_owned, OWNED_MAX_PUSHBACK_MS, OWNED_MIN_PAUSE_MS};
 pub use pacer::{ChunkGrant, PacerConfig, SubmitPacer, Throttle, TooLarge, RATE_WINDOW_MS};
 pub use retry::{
     created_on_failure, decide, Created, Decision, FailedAttempt, GiveUpReason, Pushback, Reach,

@@ -19,7 +19,10 @@
 //!   GetJobResult (most short jobs are done by then: one call), else
 //!   [`ArvakClient::wait_for_job`] — a WatchJob stream while fewer than `max_streams` streams are
 //!   open on the client, polling otherwise. So a batch never holds more than a few of the
-//!   browser's six HTTP/1.1 connections per origin.
+//!   browser's six HTTP/1.1 connections per origin. Every read of a submitted job is an **owned
+//!   read** ([`crate::resilience::owned`]): transient failures are retried until the batch's
+//!   `timeout_ms` or signal, paced by the retry budget and the breaker, never dropped, so every
+//!   job that was created delivers its result.
 //! * **Stopping**: the `AbortSignal` or the client's `close()` drop everything in flight at once
 //!   (requests, sleeps, streams, timers) and nothing more is sent; the failures carry the job ids,
 //!   so the caller can cancel them. The batch `timeout_ms` and — with `fail_fast` — the first
@@ -603,7 +606,12 @@ impl Run {
     }
 
     async fn wait_one(&self, job_id: &str, future: &JobFuture) -> Result<JobResult, ArvakError> {
-        match self.client.get_job_result(job_id, &self.call).await {
+        // An owned read: retried until the batch's own deadline or signal stops this wait.
+        match self
+            .client
+            .get_job_result_owned(job_id, &self.call, Deadline::none())
+            .await
+        {
             Err(e) if e.kind == ErrorKind::JobNotCompleted => {
                 let strategy = if self.client.open_streams() < self.options.max_streams {
                     Strategy::Auto

@@ -21,7 +21,7 @@ use crate::logic::data::{
     BackendInfo, BatchCircuit, CancelOutcome, Circuit, Job, JobResult, ResultChunk,
 };
 use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
-use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
+use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
 use crate::logic::wait::DEFAULT_MAX_STREAMS;
@@ -173,7 +173,8 @@ pub struct ArvakClient {
     pub(crate) inner: Rc<Inner>,
 }
 
-/// Validates headers into metadata entries (ASCII values; binary `-bin` headers are refused).
+/// Validates headers into metadata entries (printable ASCII values, checked by
+/// [`crate::logic::message::check_header_value`]; binary `-bin` headers are refused).
 fn parse_headers(
     headers: &[(String, String)],
 ) -> Result<Vec<(AsciiMetadataKey, AsciiMetadataValue)>, ArvakError> {
@@ -184,6 +185,7 @@ fn parse_headers(
                 AsciiMetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes()).map_err(|_| {
                     ArvakError::invalid_argument(format!("invalid header name \"{k}\""))
                 })?;
+            crate::logic::message::check_header_value(k, v)?;
             let value = AsciiMetadataValue::try_from(v.as_str()).map_err(|_| {
                 ArvakError::invalid_argument(format!(
                     "invalid value for header \"{k}\" (printable ASCII only)"
@@ -192,6 +194,17 @@ fn parse_headers(
             Ok((key, value))
         })
         .collect()
+}
+
+/// How a unary call retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The client's retry policy as is: `maxAttempts`, budget and breaker can end the call;
+    /// `timeoutMs` bounds all attempts together.
+    Plain,
+    /// A read of a job the caller owns ([`crate::resilience::owned`]): retried until the caller's
+    /// deadline (`cap`) or a permanent answer; `timeoutMs` bounds each attempt.
+    Owned,
 }
 
 /// A failure before anything was sent (options, headers, an abort noticed up front).
@@ -350,9 +363,25 @@ impl ArvakClient {
         request: Req,
         jobs: u32,
     ) -> Result<Resp, CallFailure> {
+        self.unary_mode(rpc, call, cap, ids, request, jobs, Mode::Plain)
+            .await
+    }
+
+    /// [`ArvakClient::unary`] with a retry [`Mode`].
+    #[allow(clippy::too_many_arguments)]
+    async fn unary_mode<Req: prost::Message, Resp: prost::Message + Default>(
+        &self,
+        rpc: Rpc,
+        call: &CallOptions,
+        cap: Deadline,
+        ids: Ids<'_>,
+        request: Req,
+        jobs: u32,
+        mode: Mode,
+    ) -> Result<Resp, CallFailure> {
         // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
         let raw: Pin<Box<dyn Future<Output = Result<Bytes, CallFailure>> + '_>> =
-            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs));
+            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs, mode));
         let bytes = raw.await?;
         decode(rpc, bytes).map_err(|e| CallFailure {
             error: ids.apply(e),
@@ -360,6 +389,7 @@ impl ArvakClient {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn unary_raw(
         &self,
         rpc: Rpc,
@@ -368,35 +398,72 @@ impl ArvakClient {
         ids: Ids<'_>,
         body: Vec<u8>,
         jobs: u32,
+        mode: Mode,
     ) -> Result<Bytes, CallFailure> {
         let body = Bytes::from(body);
         let result = async {
             let budget = self.call_timeout(call).map_err(not_sent)?;
-            let deadline = Deadline::after(now_ms(), budget).min(cap);
+            // Plain calls: `timeoutMs` bounds every attempt together. Owned reads: each attempt
+            // gets `timeoutMs`, and only the caller's own deadline (`cap`) bounds them together.
+            let overall = match mode {
+                Mode::Plain => Deadline::after(now_ms(), budget).min(cap),
+                Mode::Owned => cap,
+            };
             let on_deadline = ArvakError::deadline_exceeded(
-                deadline.budget_ms().or(budget).unwrap_or(f64::INFINITY),
+                overall.budget_ms().or(budget).unwrap_or(f64::INFINITY),
             );
             let mut guard = Guard::new(
                 call.signal.as_ref(),
                 &self.inner.closed,
-                deadline,
+                overall,
                 on_deadline.clone(),
             )
             .map_err(not_sent)?;
             let mut attempts = Attempts::new(self, rpc, jobs, true);
+            if mode == Mode::Owned {
+                attempts = attempts.owned();
+            }
             loop {
                 let permit = attempts.begin(&mut guard).await?;
-                let result = self
-                    .send_once(
-                        rpc,
-                        call,
-                        deadline,
-                        &on_deadline,
-                        &mut guard,
-                        &mut attempts,
-                        body.clone(),
-                    )
-                    .await;
+                let result = match mode {
+                    Mode::Plain => {
+                        self.send_once(
+                            rpc,
+                            call,
+                            overall,
+                            &on_deadline,
+                            &mut guard,
+                            &mut attempts,
+                            body.clone(),
+                        )
+                        .await
+                    }
+                    Mode::Owned => {
+                        let deadline = Deadline::after(now_ms(), budget).min(cap);
+                        let on_attempt_deadline =
+                            ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
+                        match Guard::new(
+                            None,
+                            &self.inner.closed,
+                            deadline,
+                            on_attempt_deadline.clone(),
+                        ) {
+                            Err(e) => Err(e),
+                            Ok(mut attempt_guard) => {
+                                let once = self.send_once(
+                                    rpc,
+                                    call,
+                                    deadline,
+                                    &on_attempt_deadline,
+                                    &mut attempt_guard,
+                                    &mut attempts,
+                                    body.clone(),
+                                );
+                                guard.run(once).await.and_then(|r| r)
+                            }
+                        }
+                    }
+                };
                 attempts.record(permit, &result);
                 match result {
                     Ok(bytes) => return Ok(bytes),
@@ -433,12 +500,35 @@ impl ArvakClient {
         let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
         let path = http::uri::PathAndQuery::from_static(rpc.path());
         attempts.sending();
+        // Read as a stream so the answer's shape can be checked: a unary answer is exactly one
+        // message (tonic's `unary` would silently drop a second one).
         let send = async move {
             grpc.ready().await.map_err(tonic::Status::from_error)?;
-            grpc.unary(req, path, RawCodec).await
+            let (headers, mut stream, _) = grpc
+                .server_streaming(req, path, RawCodec)
+                .await?
+                .into_parts();
+            // As tonic's unary does: response headers join the status's metadata (the
+            // trailers win on duplicates).
+            let with_headers = |mut status: tonic::Status| {
+                let mut all = headers.clone().into_headers();
+                all.extend(status.metadata().clone().into_headers());
+                *status.metadata_mut() = MetadataMap::from_headers(all);
+                status
+            };
+            let first = stream.message().await.map_err(with_headers)?;
+            let messages = match &first {
+                None => 0,
+                Some(_) => match stream.message().await.map_err(with_headers)? {
+                    None => 1,
+                    Some(_) => 2,
+                },
+            };
+            Ok::<_, tonic::Status>((first, messages))
         };
         match guard.run(send).await? {
-            Ok(resp) => Ok(resp.into_inner()),
+            Ok((Some(bytes), 1)) => Ok(bytes),
+            Ok((_, messages)) => Err(UnaryShape { messages }.into_error(rpc, &self.inner.url)),
             Err(status) => Err(status_error(status, rpc, &self.inner.url)),
         }
     }
@@ -641,6 +731,58 @@ impl ArvakClient {
         resp.job
             .map(Job::from)
             .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+    }
+
+    /// GetJobStatus of a job the caller owns (waits, futures, batches): retried until `cap`.
+    pub(crate) async fn get_job_status_owned(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<Job, ArvakError> {
+        let request = proto::GetJobStatusRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp: proto::GetJobStatusResponse = self
+            .unary_mode(
+                Rpc::GetJobStatus,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                0,
+                Mode::Owned,
+            )
+            .await?;
+        resp.job
+            .map(Job::from)
+            .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+    }
+
+    /// GetJobResult of a job the caller owns (waits, futures, batches): retried until `cap`.
+    pub(crate) async fn get_job_result_owned(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+    ) -> Result<JobResult, ArvakError> {
+        let request = proto::GetJobResultRequest {
+            job_id: job_id.to_owned(),
+        };
+        let resp: proto::GetJobResultResponse = self
+            .unary_mode(
+                Rpc::GetJobResult,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                0,
+                Mode::Owned,
+            )
+            .await?;
+        resp.result
+            .map(JobResult::from)
+            .ok_or_else(|| missing("result", Rpc::GetJobResult).with_job(job_id))
     }
 
     /// The result of a COMPLETED job (job-not-completed / job-failed errors otherwise).

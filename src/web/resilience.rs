@@ -21,9 +21,9 @@ use super::guard::Guard;
 use super::ArvakClient;
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
 use crate::resilience::{
-    decide, BreakerConfig, BreakerOutcome, BreakerState, BudgetConfig, CircuitBreaker, Decision,
-    FailedAttempt, GiveUpReason, PacerConfig, Permit, Reach, RetryBudget, RetryPolicy, SubmitPacer,
-    Transition,
+    decide, decide_owned, BreakerConfig, BreakerOutcome, BreakerState, BudgetConfig,
+    CircuitBreaker, Decision, FailedAttempt, GiveUpReason, PacerConfig, Permit, Reach, RetryBudget,
+    RetryPolicy, SubmitPacer, Transition,
 };
 
 /// What `onRetry` is told before the client sleeps and tries again.
@@ -263,6 +263,9 @@ pub(crate) struct Attempts<'a> {
     attempt: u32,
     sent: u32,
     retry: bool,
+    /// Reads of a job the caller owns ([`crate::resilience::owned`]): retried until the caller's
+    /// deadline, paced (not failed) by the budget and the breaker.
+    owned: bool,
     /// The failure that led to the current retry.
     last: Option<ArvakError>,
 }
@@ -278,7 +281,69 @@ impl<'a> Attempts<'a> {
             attempt: 0,
             sent: 0,
             retry,
+            owned: false,
             last: None,
+        }
+    }
+
+    /// Makes these attempts an owned read (see [`crate::resilience::owned`]): with or without a
+    /// retry policy on the client (the default [`RetryPolicy`] paces them when there is none).
+    pub fn owned(mut self) -> Self {
+        self.owned = true;
+        self
+    }
+
+    /// The policy pacing owned reads: the client's, or the default one.
+    fn owned_policy(&self) -> (RetryPolicy, Option<RetryHook>) {
+        match &self.state().retry {
+            Some(r) => (r.policy.clone(), r.on_retry.clone()),
+            None => (RetryPolicy::default(), None),
+        }
+    }
+
+    /// An owned read refused by the breaker: waits until it may probe (abortable, never past the
+    /// deadline), then asks again. Only returns the rejection when the deadline is too close.
+    async fn acquire_owned(
+        &mut self,
+        breaker: &SharedBreaker,
+        guard: &mut Guard,
+    ) -> Result<BreakerPermit, CallFailure> {
+        let rpc = self.rpc;
+        let (policy, _) = self.owned_policy();
+        loop {
+            let rejected = match breaker.acquire(rpc) {
+                Ok(permit) => return Ok(permit),
+                Err(e) => e,
+            };
+            let failed = FailedAttempt::from_error(rpc, &rejected, self.attempt.max(1))
+                .with_reach(Reach::NotSent);
+            let wait = rejected.retry_after_ms.map(f64::from);
+            let decision = decide_owned(
+                &failed,
+                &policy,
+                guard.deadline().remaining_ms(now_ms()),
+                wait,
+                &mut self.state().budget.borrow_mut(),
+                &mut || js_sys::Math::random(),
+            );
+            let fail = |e: ArvakError, sent: u32| {
+                let mut e = e.with_rpc(rpc);
+                e.attempts = sent;
+                CallFailure {
+                    error: e,
+                    reach: Reach::NotSent,
+                }
+            };
+            match decision {
+                Decision::RetryAfter(ms) => guard
+                    .run(sleep(ms))
+                    .await
+                    .map_err(|e| fail(e, self.sent.max(1)))?,
+                Decision::GiveUp(_) => {
+                    let e = self.last.take().unwrap_or(rejected);
+                    return Err(fail(e, self.sent));
+                }
+            }
         }
     }
 
@@ -329,6 +394,10 @@ impl<'a> Attempts<'a> {
         }
         match &self.state().breaker {
             None => Ok(None),
+            Some(b) if self.owned => {
+                let b = b.clone();
+                self.acquire_owned(&b, guard).await.map(Some)
+            }
             Some(b) => b
                 .acquire(self.rpc)
                 .map(Some)
@@ -379,6 +448,9 @@ impl<'a> Attempts<'a> {
         // Attempts sent (at least 1: a failure before sending, e.g. a bad header, is one attempt).
         error.attempts = self.sent.max(1);
         let fail = |error: ArvakError| CallFailure { error, reach };
+        if self.owned {
+            return self.retry_owned(error, reach, guard).await;
+        }
         let retry = match (&self.state().retry, self.retry) {
             (Some(r), true) => r.clone(),
             _ => return Err(fail(error)),
@@ -437,6 +509,53 @@ impl<'a> Attempts<'a> {
                 }
                 Err(fail(error))
             }
+        }
+    }
+
+    /// [`Attempts::retry_or_fail`] for an owned read.
+    async fn retry_owned(
+        &mut self,
+        error: ArvakError,
+        reach: Reach,
+        guard: &mut Guard,
+    ) -> Result<(), CallFailure> {
+        let (policy, hook) = self.owned_policy();
+        let failed = FailedAttempt::from_error(self.rpc, &error, self.attempt).with_reach(reach);
+        let breaker_wait = self
+            .state()
+            .breaker
+            .as_ref()
+            .and_then(SharedBreaker::retry_after_ms);
+        let decision = decide_owned(
+            &failed,
+            &policy,
+            guard.deadline().remaining_ms(now_ms()),
+            breaker_wait,
+            &mut self.state().budget.borrow_mut(),
+            &mut || js_sys::Math::random(),
+        );
+        match decision {
+            Decision::RetryAfter(ms) => {
+                if let Some(hook) = &hook {
+                    hook(&RetryEvent {
+                        rpc: self.rpc,
+                        attempt: self.attempt,
+                        delay_ms: ms,
+                        error: &error,
+                    });
+                }
+                guard.run(sleep(ms)).await.map_err(|e| {
+                    let mut e = e.with_rpc(self.rpc);
+                    e.attempts = self.sent.max(1);
+                    CallFailure {
+                        error: e,
+                        reach: Reach::NotSent,
+                    }
+                })?;
+                self.last = Some(error);
+                Ok(())
+            }
+            Decision::GiveUp(_) => Err(CallFailure { error, reach }),
         }
     }
 }

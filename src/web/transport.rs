@@ -157,6 +157,11 @@ impl Body for SafeBody {
                 this.done = true;
                 use tonic_web_wasm_client::Error as E;
                 let err = match e {
+                    // A trailers-only answer (the status in the headers, an empty body): the
+                    // status is readable, so the body simply ended.
+                    E::MalformedResponse if this.has_status && !this.got_data => {
+                        return Poll::Ready(None);
+                    }
                     E::MalformedResponse => this.incomplete(),
                     E::JsError(msg) => problem(TransportProblem::BodyFailed(msg)),
                     other => map_client_error(other),

@@ -5,12 +5,15 @@
 //!   seen within tens of ms instead of at the stream's next tick; without a free slot, polling.
 //! * `watch`: the stream regardless of the cap. `poll`: polling only.
 //! * Polling uses [`PollSchedule`]: an immediate check, then 20, 30, 45, … ms (×1.5) up to
-//!   `poll_interval_ms`.
+//!   `poll_interval_ms` (at least [`crate::logic::wait::MIN_POLL_INTERVAL_MS`], 100 ms).
 //! * A stream that fails for a transport reason, or ends without a terminal state, is re-subscribed
 //!   when the client has a retry policy that allows it (backoff, budget, deadline; the attempt count
 //!   restarts whenever a stream delivered a message), and otherwise falls back to polling; a
 //!   definitive answer (job not found, unauthenticated) ends the wait. Every poll and the confirming
-//!   calls go through the call pipeline, retries and circuit breaker included.
+//!   calls go through the call pipeline as **owned reads** ([`crate::resilience::owned`]): a
+//!   transient failure is retried until `max_wait_ms` (or the signal), whatever `maxAttempts`, the
+//!   retry budget or an open breaker say — those only slow the polls down. Each attempt still has
+//!   the call timeout.
 //! * The final state is confirmed: COMPLETED and FAILED through GetJobResult (the result, or the
 //!   server's `ABORTED` message → job-failed error), CANCELED / RESULT_EXPIRED seen on the stream
 //!   through GetJobStatus.
@@ -90,7 +93,7 @@ impl WaitCtx<'_> {
     async fn status(&mut self) -> Result<Job, ArvakError> {
         let job = self
             .client
-            .get_job_status_capped(self.job_id, &self.call, self.cap)
+            .get_job_status_owned(self.job_id, &self.call, self.cap)
             .await
             .map_err(|e| self.wait_error(e))?;
         self.report(JobUpdate::from_job(&job, super::env::wall_now_ms()));
@@ -195,7 +198,7 @@ impl WaitCtx<'_> {
             Some(Finish::FetchResult | Finish::Failed) => {
                 match self
                     .client
-                    .get_job_result_capped(self.job_id, &self.call, self.cap)
+                    .get_job_result_owned(self.job_id, &self.call, self.cap)
                     .await
                 {
                     Ok(result) => Ok(result),
@@ -310,14 +313,16 @@ impl ArvakClient {
                     }
                     let error = match end {
                         Ok(WatchEnd::Terminal(state, rpc)) => break Some((state, rpc)),
+                        // A definite answer, an abort, or the wait's own deadline ends the wait;
+                        // a stream that timed out on its own (opening took longer than the call
+                        // timeout) is transport trouble like any other: re-subscribe or poll.
                         Err(e)
                             if matches!(
                                 e.kind,
                                 ErrorKind::JobNotFound
                                     | ErrorKind::Unauthenticated
                                     | ErrorKind::Aborted
-                                    | ErrorKind::Timeout
-                            ) =>
+                            ) || (e.kind == ErrorKind::Timeout && cap.expired(now_ms())) =>
                         {
                             return Err(ctx.wait_error(e));
                         }
