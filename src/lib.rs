@@ -26,7 +26,7 @@ pub mod resilience;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bindings"))]
 pub mod bindings;
 
 pub use logic::data::{

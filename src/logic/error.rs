@@ -249,6 +249,14 @@ pub fn classify(code: Code, rpc: Rpc, message: &str) -> ErrorKind {
 }
 
 /// A failed call, wait or stream. Converted 1:1 into the JavaScript error classes.
+///
+/// ```
+/// use arvak_grpc_wasm::{ArvakError, ErrorKind};
+///
+/// let e = ArvakError::invalid_argument("jobId must be a string, got a number");
+/// assert_eq!(e.kind, ErrorKind::Other);
+/// assert_eq!(e.code_name(), "INVALID_ARGUMENT");
+/// ```
 #[derive(Debug, Clone)]
 pub struct ArvakError {
     /// Which error class this is.

@@ -294,6 +294,13 @@ impl Serialize for RetryableCodes {
 /// `{ maxAttempts, initialBackoffMs, maxBackoffMs, backoffMultiplier, jitter, strategy,
 /// retryableCodes }` (every field optional, unknown fields rejected so typos surface); call
 /// [`RetryPolicy::validate`] afterwards.
+///
+/// ```
+/// use arvak_grpc_wasm::resilience::RetryPolicy;
+///
+/// let policy = RetryPolicy { max_attempts: 5, initial_backoff_ms: 100.0, ..Default::default() };
+/// policy.validate().unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RetryPolicy {

@@ -6,7 +6,7 @@
 /// A source of uniform numbers in `[0, 1)`.
 ///
 /// Implementations need not be careful: every consumer in this module tree goes through
-/// [`unit`], which maps NaN and out-of-range values into `[0, 1)`, so a misbehaving source can
+/// [`unit()`], which maps NaN and out-of-range values into `[0, 1)`, so a misbehaving source can
 /// skew jitter but never break the "delay ≤ max" guarantees.
 pub trait RandomSource {
     /// The next number, nominally uniform in `[0, 1)`.

@@ -108,6 +108,23 @@ pub type ProgressHook = Rc<dyn Fn(&BatchProgress)>;
 pub type BatchOutcome = BatchReport<JobResult, ArvakError>;
 
 /// Runs batches of circuits on one client (see the module docs).
+///
+/// ```ignore
+/// use arvak_grpc_wasm::web::{BatchJobManager, ManagerOptions, RunOptions};
+/// use arvak_grpc_wasm::{BatchCircuit, Circuit};
+///
+/// let manager = BatchJobManager::new(&client, ManagerOptions { max_workers: 10, ..Default::default() });
+/// let circuits: Vec<BatchCircuit> = sources
+///     .into_iter()
+///     .map(|qasm| BatchCircuit { circuit: Circuit::Qasm3(qasm), shots: 500, optimization_level: 0 })
+///     .collect();
+/// let on_progress: ProgressHook = Rc::new(|p| log(&format_progress_bar(p, 40)));
+/// let report = manager
+///     .execute_batch(circuits, "simulator", RunOptions { timeout_ms: Some(120_000.0), ..Default::default() }, Some(on_progress))
+///     .await?;
+/// // Every input is in exactly one place: results[i] or a failure with index i.
+/// assert_eq!(report.results.iter().flatten().count() + report.failures.len(), report.results.len());
+/// ```
 #[derive(Clone)]
 pub struct BatchJobManager {
     client: ArvakClient,

@@ -168,6 +168,20 @@ pub(crate) struct Inner {
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
+///
+/// ```ignore
+/// use arvak_grpc_wasm::web::{ArvakClient, CallOptions, ClientOptions, SubmitOptions};
+///
+/// let client = ArvakClient::new("https://arvak.example.org", ClientOptions {
+///     headers: vec![("x-api-key".into(), key)],
+///     ..Default::default()
+/// })?;
+/// let call = CallOptions::default(); // or { signal: Some(abort.signal()), timeout_ms: Some(5000.0), .. }
+/// let shots = SubmitOptions { shots: 1000, ..Default::default() };
+/// let job_id = client.submit_qasm(BELL, "simulator", shots, &call).await?;
+/// let job = client.get_job_status(&job_id, &call).await?;
+/// println!("{} is {}", job.job_id, job.state.as_str());
+/// ```
 #[derive(Clone)]
 pub struct ArvakClient {
     pub(crate) inner: Rc<Inner>,

@@ -37,6 +37,16 @@ struct FutureCell {
 }
 
 /// A job's eventual result (cheap to clone; clones are the same future).
+///
+/// ```ignore
+/// use arvak_grpc_wasm::web::{CallOptions, WaitOptions};
+/// use arvak_grpc_wasm::{BatchCircuit, Circuit};
+///
+/// let circuit = BatchCircuit { circuit: Circuit::Qasm3(BELL.into()), shots: 1000, optimization_level: 0 };
+/// let future = client.submit_future(circuit, "simulator", WaitOptions::default(), CallOptions::default());
+/// // … later: the job id once it exists, then the outcome (at most 30 s of waiting here).
+/// let result = future.result(Some(30_000.0), None).await?;
+/// ```
 #[derive(Clone)]
 pub struct JobFuture {
     cell: Rc<FutureCell>,

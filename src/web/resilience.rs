@@ -1,7 +1,7 @@
 //! Retries, the circuit breaker, the retry budget and the submit pacer, wired into every RPC
 //! attempt of the call pipeline (the pure logic lives in [`crate::resilience`]).
 //!
-//! One attempt, as [`Attempts`] runs it inside [`super::ArvakClient`]'s pipeline:
+//! One attempt, as `Attempts` runs it inside [`super::ArvakClient`]'s pipeline:
 //! pacing (SubmitJob/SubmitBatch only: wait until the jobs fit under the learned rate limit) →
 //! breaker permit (an open breaker rejects at once with `CircuitOpenError`, nothing sent) →
 //! the request with `grpc-timeout` = what is left of the call's overall deadline → the outcome

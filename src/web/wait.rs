@@ -260,6 +260,17 @@ impl ArvakClient {
     /// Errors: job failed (server's message), job cancelled, result expired, timeout
     /// (`max_wait_ms`; the job keeps running), abort, and any RPC error. `on_update` sees each
     /// state change once.
+    ///
+    /// ```ignore
+    /// use arvak_grpc_wasm::web::{WaitOptions, CallOptions};
+    /// use arvak_grpc_wasm::Strategy;
+    ///
+    /// let wait = WaitOptions { max_wait_ms: Some(60_000.0), strategy: Strategy::Auto, ..Default::default() };
+    /// let result = client
+    ///     .wait_for_job(&job_id, wait, &CallOptions::default(), &mut |u| log(u.state.as_str()))
+    ///     .await?;
+    /// let most = result.most_frequent(); // Some(MostFrequent { bitstring: "00", .. })
+    /// ```
     pub async fn wait_for_job(
         &self,
         job_id: &str,
