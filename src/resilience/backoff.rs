@@ -9,11 +9,6 @@
 //! Which calls may be retried at all (per RPC, per code, whether a job may exist) is decided in
 //! [`super::retry`]; this module only knows the policy and its schedule.
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-
 use super::rng::{unit, RandomSource};
 use crate::logic::error::{clamp_f64, code_name, describe_number, ArvakError, Code};
 
@@ -55,37 +50,9 @@ impl Jitter {
     }
 }
 
-impl<'de> Deserialize<'de> for Jitter {
-    /// Accepts `"full" | "equal" | "none"`, and booleans like the Python client's `jitter=True`:
-    /// `true` is the default ([`Jitter::Full`]), `false` is [`Jitter::None`].
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Jitter;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("\"full\", \"equal\", \"none\", true or false")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Jitter, E> {
-                Ok(if v { Jitter::default() } else { Jitter::None })
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Jitter, E> {
-                Jitter::parse(v).map_err(|e| E::custom(e.message))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl Serialize for Jitter {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 /// How the un-jittered delay grows with the attempt number `n` (1 = the delay after the first
 /// failed attempt).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackoffStrategy {
     /// `initial · multiplier^(n-1)` (default).
     #[default]
@@ -179,9 +146,6 @@ pub fn parse_code_name(name: &str) -> Option<Code> {
 }
 
 /// The set of status codes a policy retries (order kept, duplicates removed).
-///
-/// Deserialises from an array of code names (`"UNAVAILABLE"`, case-insensitive) or numbers
-/// (`14`); serialises as names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryableCodes(Vec<Code>);
 
@@ -214,86 +178,9 @@ impl Default for RetryableCodes {
     }
 }
 
-impl<'de> Deserialize<'de> for RetryableCodes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct OneCode(Code);
-        impl<'de> Deserialize<'de> for OneCode {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl Visitor<'_> for V {
-                    type Value = OneCode;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str(
-                            "a gRPC status code name such as \"UNAVAILABLE\" or a number 0–16",
-                        )
-                    }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<OneCode, E> {
-                        parse_code_name(v).map(OneCode).ok_or_else(|| {
-                            E::custom(format!(
-                                "unknown gRPC status code name \"{v}\" in retryableCodes \
-                                 (expected e.g. \"UNAVAILABLE\" or a number 0–16)"
-                            ))
-                        })
-                    }
-                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<OneCode, E> {
-                        if v <= 16 {
-                            Ok(OneCode(Code::from_i32(v as i32)))
-                        } else {
-                            Err(E::custom(format!(
-                                "gRPC status code {v} in retryableCodes is out of range (0–16)"
-                            )))
-                        }
-                    }
-                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<OneCode, E> {
-                        match u64::try_from(v) {
-                            Ok(u) => self.visit_u64(u),
-                            Err(_) => Err(E::custom(format!(
-                                "gRPC status code {v} in retryableCodes is out of range (0–16)"
-                            ))),
-                        }
-                    }
-                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<OneCode, E> {
-                        // JavaScript numbers arrive as f64.
-                        if v.fract() == 0.0 && (0.0..=16.0).contains(&v) {
-                            Ok(OneCode(Code::from_i32(v as i32)))
-                        } else {
-                            Err(E::custom(format!(
-                                "gRPC status code {v} in retryableCodes is not an integer 0–16"
-                            )))
-                        }
-                    }
-                }
-                d.deserialize_any(V)
-            }
-        }
-        struct SeqV;
-        impl<'de> Visitor<'de> for SeqV {
-            type Value = RetryableCodes;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of gRPC status code names or numbers")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RetryableCodes, A::Error> {
-                let mut codes = Vec::new();
-                while let Some(OneCode(c)) = seq.next_element()? {
-                    codes.push(c);
-                }
-                Ok(RetryableCodes::new(codes))
-            }
-        }
-        d.deserialize_seq(SeqV)
-    }
-}
-
-impl Serialize for RetryableCodes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|&c| code_name(c)))
-    }
-}
-
-/// How a call is retried. Deserialised from the JavaScript option object
-/// `{ maxAttempts, initialBackoffMs, maxBackoffMs, backoffMultiplier, jitter, strategy,
-/// retryableCodes }` (every field optional, unknown fields rejected so typos surface); call
-/// [`RetryPolicy::validate`] afterwards.
+/// How a call is retried. The JavaScript option object `{ maxAttempts, initialBackoffMs,
+/// maxBackoffMs, backoffMultiplier, jitter, strategy, retryableCodes }` is read into it by the
+/// bindings (`src/bindings/options.rs`); call [`RetryPolicy::validate`] afterwards.
 ///
 /// ```
 /// use arvak_grpc_wasm::resilience::RetryPolicy;
@@ -301,8 +188,7 @@ impl Serialize for RetryableCodes {
 /// let policy = RetryPolicy { max_attempts: 5, initial_backoff_ms: 100.0, ..Default::default() };
 /// policy.validate().unwrap();
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Total attempts including the first (default 3; 1 disables retries; at most 100).
     pub max_attempts: u32,
@@ -595,68 +481,6 @@ mod tests {
     }
 
     #[test]
-    fn deserialises_js_option_objects() {
-        let p: RetryPolicy = serde_json::from_str(
-            r#"{"maxAttempts":5,"initialBackoffMs":200,"maxBackoffMs":5000,"backoffMultiplier":3,
-                "jitter":"equal","strategy":"linear","retryableCodes":["unavailable",14,"RESOURCE_EXHAUSTED",4.0]}"#,
-        )
-        .unwrap();
-        assert_eq!(p.max_attempts, 5);
-        assert_eq!(p.initial_backoff_ms, 200.0);
-        assert_eq!(p.max_backoff_ms, 5000.0);
-        assert_eq!(p.backoff_multiplier, 3.0);
-        assert_eq!(p.jitter, Jitter::Equal);
-        assert_eq!(p.strategy, BackoffStrategy::Linear);
-        assert_eq!(
-            p.retryable_codes.codes(),
-            &[
-                Code::Unavailable,
-                Code::ResourceExhausted,
-                Code::DeadlineExceeded
-            ]
-        );
-        p.validate().unwrap();
-        // Empty object = defaults; booleans for jitter.
-        let d: RetryPolicy = serde_json::from_str("{}").unwrap();
-        assert_eq!(d, RetryPolicy::default());
-        let t: RetryPolicy = serde_json::from_str(r#"{"jitter":true}"#).unwrap();
-        assert_eq!(t.jitter, Jitter::Full);
-        let f: RetryPolicy = serde_json::from_str(r#"{"jitter":false}"#).unwrap();
-        assert_eq!(f.jitter, Jitter::None);
-        let c: RetryPolicy = serde_json::from_str(r#"{"strategy":"constant"}"#).unwrap();
-        assert_eq!(c.strategy, BackoffStrategy::Constant);
-        // Round trip through serialisation (names, camelCase).
-        let json = serde_json::to_string(&p).unwrap();
-        assert!(
-            json.contains(
-                r#""retryableCodes":["UNAVAILABLE","RESOURCE_EXHAUSTED","DEADLINE_EXCEEDED"]"#
-            ),
-            "{json}"
-        );
-        assert!(json.contains(r#""jitter":"equal""#) && json.contains(r#""strategy":"linear""#));
-        assert_eq!(serde_json::from_str::<RetryPolicy>(&json).unwrap(), p);
-    }
-
-    #[test]
-    fn deserialisation_errors_are_clear() {
-        let err = |s: &str| {
-            serde_json::from_str::<RetryPolicy>(s)
-                .unwrap_err()
-                .to_string()
-        };
-        assert!(err(r#"{"maxAttempt":3}"#).contains("unknown field `maxAttempt`"));
-        assert!(err(r#"{"jitter":"half"}"#).contains("\"full\", \"equal\", \"none\""));
-        assert!(err(r#"{"strategy":"fibonacci"}"#).contains("fibonacci"));
-        assert!(err(r#"{"retryableCodes":["UNAVAILBLE"]}"#)
-            .contains("unknown gRPC status code name \"UNAVAILBLE\""));
-        assert!(err(r#"{"retryableCodes":[17]}"#).contains("out of range"));
-        assert!(err(r#"{"retryableCodes":[-1]}"#).contains("out of range"));
-        assert!(err(r#"{"retryableCodes":[1.5]}"#).contains("not an integer"));
-        assert!(err(r#"{"retryableCodes":"UNAVAILABLE"}"#).contains("array"));
-        assert!(err(r#"{"maxAttempts":-1}"#).contains("invalid value"));
-    }
-
-    #[test]
     fn validation_rejects_nonsense_with_the_option_name() {
         let check = |p: RetryPolicy, needle: &str| {
             let e = p.validate().unwrap_err();
@@ -780,9 +604,20 @@ mod tests {
             RetryableCodes::new([Code::Unavailable, Code::Unavailable, Code::Unknown]).codes(),
             &[Code::Unavailable, Code::Unknown]
         );
+        for j in [Jitter::Full, Jitter::Equal, Jitter::None] {
+            assert_eq!(Jitter::parse(j.as_str()).unwrap(), j);
+        }
         assert_eq!(Jitter::Full.as_str(), "full");
+        let e = Jitter::parse("half").unwrap_err();
+        assert_eq!(e.code, Code::InvalidArgument);
+        assert!(
+            e.message.contains("\"full\", \"equal\", \"none\"") && e.message.contains("half"),
+            "{}",
+            e.message
+        );
+        assert_eq!(BackoffStrategy::Exponential.as_str(), "exponential");
         assert_eq!(BackoffStrategy::Linear.as_str(), "linear");
-        assert!(Jitter::parse("x").is_err());
+        assert_eq!(BackoffStrategy::Constant.as_str(), "constant");
     }
 
     #[test]

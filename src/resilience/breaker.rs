@@ -32,13 +32,11 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::logic::error::{clamp_f64, describe_number, ArvakError, Code, ErrorKind};
 
-/// Breaker settings (`{ failureThreshold, successThreshold, timeoutMs, halfOpenMaxCalls }`).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+/// Breaker settings (the JavaScript `{ failureThreshold, successThreshold, timeoutMs,
+/// halfOpenMaxCalls }`, read by the bindings).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerConfig {
     /// Consecutive counted failures in Closed that open the breaker (default 5, ≥ 1).
     pub failure_threshold: u32,
@@ -89,8 +87,7 @@ impl BreakerConfig {
 }
 
 /// The breaker's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BreakerState {
     /// Calls flow; consecutive failures are counted.
     Closed,
@@ -524,19 +521,13 @@ mod tests {
             let e = bad.validate().unwrap_err();
             assert!(e.message.contains(needle), "{}", e.message);
         }
-        let j: BreakerConfig = serde_json::from_str(
-            r#"{"failureThreshold":3,"successThreshold":4,"timeoutMs":500,"halfOpenMaxCalls":2}"#,
-        )
-        .unwrap();
-        assert_eq!(j, cfg(3, 4, 500.0, 2));
-        assert_eq!(serde_json::from_str::<BreakerConfig>("{}").unwrap(), c);
-        assert!(serde_json::from_str::<BreakerConfig>(r#"{"timeout":5}"#).is_err());
         // Unvalidated zeros are clamped, never a breaker that cannot probe.
         let b = CircuitBreaker::new(cfg(0, 0, f64::NAN, 0));
         assert_eq!(*b.config(), cfg(1, 1, 60_000.0, 1));
         assert_eq!(Closed.as_str(), "closed");
+        assert_eq!(BreakerState::Open.as_str(), "open");
+        assert_eq!(HalfOpen.as_str(), "half_open");
         assert_eq!(HalfOpen.to_string(), "half_open");
-        assert_eq!(serde_json::to_string(&HalfOpen).unwrap(), "\"half_open\"");
     }
 
     #[test]

@@ -16,13 +16,10 @@
 //! policy's retryable set, except `RESOURCE_EXHAUSTED`); the pipeline calls
 //! [`RetryBudget::record_success`] for every successful attempt.
 
-use serde::{Deserialize, Serialize};
-
 use crate::logic::error::{clamp_f64, describe_number, ArvakError};
 
-/// Budget settings (`{ maxTokens, tokenRatio }` from JavaScript).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+/// Budget settings (the JavaScript `{ maxTokens, tokenRatio }`, read by the bindings).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BudgetConfig {
     /// Bucket size (default 10; A6 allows `(0, 1000]`).
     pub max_tokens: f64,
@@ -234,15 +231,6 @@ mod tests {
         assert!(b.tokens() > 0.0);
         b.record_failure();
         assert!(!b.can_retry());
-        let j: BudgetConfig = serde_json::from_str(r#"{"maxTokens":4,"tokenRatio":0.5}"#).unwrap();
-        assert_eq!(
-            j,
-            BudgetConfig {
-                max_tokens: 4.0,
-                token_ratio: 0.5
-            }
-        );
-        assert!(serde_json::from_str::<BudgetConfig>(r#"{"tokens":4}"#).is_err());
     }
 
     #[test]

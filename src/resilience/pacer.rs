@@ -37,16 +37,13 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
-
 use crate::logic::error::{clamp_f64, describe_number, ArvakError};
 
 /// The server's rate window (spec §11).
 pub const RATE_WINDOW_MS: f64 = 1000.0;
 
-/// Pacer settings (`{ maxSubmitsPerSecond, marginMs }`).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+/// Pacer settings (the JavaScript `{ maxSubmitsPerSecond, marginMs }`, read by the bindings).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PacerConfig {
     /// Jobs per second this client may create (`None`: learn it from the server's rejections).
     pub max_submits_per_second: Option<u32>,
@@ -594,16 +591,20 @@ mod tests {
             .message
             .contains("marginMs"));
         }
-        let c: PacerConfig = serde_json::from_str(r#"{"maxSubmitsPerSecond":50}"#).unwrap();
+        // Defaults: learn the limit, 100 ms margin.
         assert_eq!(
-            c,
+            PacerConfig::default(),
             PacerConfig {
-                max_submits_per_second: Some(50),
+                max_submits_per_second: None,
                 margin_ms: 100.0
             }
         );
-        let c: PacerConfig = serde_json::from_str(r#"{"maxSubmitsPerSecond":null}"#).unwrap();
-        assert_eq!(c.max_submits_per_second, None);
+        PacerConfig {
+            max_submits_per_second: Some(50),
+            ..PacerConfig::default()
+        }
+        .validate()
+        .unwrap();
         assert_eq!(
             SubmitPacer::new(PacerConfig {
                 max_submits_per_second: Some(0),
