@@ -6,9 +6,12 @@
 #      a flapping server under 300 jobs, an aborted 1000-job batch; ~40 s; figures printed with
 #      `-- --nocapture`),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
-#   4. the built npm package: strict TypeScript compile, Node tests, a page importing it, and the
-#      size budget (gzip of .wasm + glue at most 10% above size-budget.json),
-#   5. the playground end to end in headless Chromium (screenshots in tests/output/screenshots/).
+#   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
+#      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
+#   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
+#      boundary test (every exported parameter given wrong types), and the size budget (gzip of
+#      .wasm + glue at most 10% above size-budget.json),
+#   6. the playground end to end in headless Chromium (screenshots in tests/output/screenshots/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -47,13 +50,17 @@ ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
 stop_gateway
 mark
 
-stage "4. built npm package (strict TypeScript, Node, a page importing it)"
+stage "4. a downstream Rust app (examples/rust-app, its own workspace)"
+(cd examples/rust-app && ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome -- -- --nocapture)
+mark
+
+stage "5. built npm package (strict TypeScript, Node, a page importing it)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
 node scripts/check-size.mjs
 mark
 stop_dev_server
 
-stage "5. playground end to end (headless Chromium)"
+stage "6. playground end to end (headless Chromium)"
 rm -rf www/pkg && cp -r pkg/web www/pkg
 E2E_SKIP_SETUP=1 E2E_SKIP_BUILD=1 scripts/e2e.sh
 mark

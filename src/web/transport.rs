@@ -93,7 +93,7 @@ impl Service<http::Request<tonic::body::Body>> for Transport {
             Ok(http::Response::from_parts(
                 parts,
                 SafeBody {
-                    inner: Some(body),
+                    inner: body,
                     has_status,
                     http_status,
                     got_data: false,
@@ -105,15 +105,8 @@ impl Service<http::Request<tonic::body::Body>> for Transport {
 }
 
 /// The response body with trailer sanitising and a clear error when no status ever arrives.
-///
-/// Dropped after its status arrived but before the stream reported its end (tonic stops reading at
-/// the trailers), it reads the rest of the body in the background instead of cancelling it: a
-/// finished response is then never aborted (no `net::ERR_ABORTED` in DevTools) and the
-/// `ReadableStream` reader ends normally, so published wasm-streams 0.7.0 has no unfinished reader
-/// to cancel, the path that leaked one closure per call. A body dropped before its status (an
-/// aborted call, a closed watch) is still cancelled at once.
 pub struct SafeBody {
-    inner: Option<ResponseBody>,
+    inner: ResponseBody,
     has_status: bool,
     http_status: u16,
     got_data: bool,
@@ -138,10 +131,10 @@ impl Body for SafeBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = &mut *self;
-        let Some(inner) = this.inner.as_mut().filter(|_| !this.done) else {
+        if this.done {
             return Poll::Ready(None);
-        };
-        let polled = Pin::new(inner).poll_frame(cx);
+        }
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
         match polled {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(frame))) => {
@@ -188,35 +181,6 @@ impl Body for SafeBody {
 
     fn is_end_stream(&self) -> bool {
         self.done
-    }
-}
-
-/// How long a finished response may take to report the end of its body before it is cancelled
-/// after all (a well-behaved server has already sent everything: the end arrives at once).
-const DRAIN_LIMIT_MS: f64 = 1000.0;
-/// At most this many frames are read after the status (a server adding data after its trailers
-/// gets cancelled).
-const DRAIN_MAX_FRAMES: usize = 4;
-
-impl Drop for SafeBody {
-    fn drop(&mut self) {
-        let Some(mut inner) = self.inner.take() else {
-            return;
-        };
-        if self.done || !self.has_status {
-            return; // ended, or unfinished: dropping `inner` cancels the fetch
-        }
-        wasm_bindgen_futures::spawn_local(async move {
-            let drain = async {
-                for _ in 0..DRAIN_MAX_FRAMES {
-                    let next = std::future::poll_fn(|cx| Pin::new(&mut inner).poll_frame(cx)).await;
-                    if !matches!(next, Some(Ok(_))) {
-                        return;
-                    }
-                }
-            };
-            let _ = super::env::first(drain, super::env::timer(DRAIN_LIMIT_MS)).await;
-        });
     }
 }
 
