@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 use crate::logic::error::ArvakError;
+use crate::web::resilience::{Retry, SharedBreaker};
 use crate::web::ArvakClient;
 
 /// How a JS value is described in argument errors ("a number", "null", "an array", …).
@@ -61,8 +62,31 @@ extern "C" {
     pub type NumberArg;
 }
 
+// Recognising this package's own instances. wasm-bindgen cannot borrow an exported struct out of
+// an arbitrary JS value (a parameter typed `&Struct` is unchecked, and a field of an options object
+// cannot be typed at all), so each class has a hidden method (`__arvakClient`, `__arvakRetry`,
+// `__arvakBreaker`) that puts a clone of its Rust value into a slot here; any other value has no
+// such method and is refused.
+
 thread_local! {
     static HANDOFF_CLIENT: RefCell<Option<ArvakClient>> = const { RefCell::new(None) };
+    static HANDOFF_RETRY: RefCell<Option<Retry>> = const { RefCell::new(None) };
+    static HANDOFF_BREAKER: RefCell<Option<SharedBreaker>> = const { RefCell::new(None) };
+}
+
+type Slot<T> = std::thread::LocalKey<RefCell<Option<T>>>;
+
+/// Calls `value[method]()` and takes what it put into `slot`.
+fn take_handoff<T>(value: &JsValue, method: &str, slot: &'static Slot<T>) -> Option<T> {
+    use wasm_bindgen::JsCast;
+    if !value.is_object() {
+        return None;
+    }
+    let f = js_sys::Reflect::get(value, &JsValue::from_str(method)).ok()?;
+    let f: js_sys::Function = f.dyn_into().ok()?;
+    slot.with(|s| s.borrow_mut().take());
+    f.call0(value).ok()?;
+    slot.with(|s| s.borrow_mut().take())
 }
 
 /// Offers `client` to [`client`] (called by the hidden `ArvakClient.__arvakClient` method).
@@ -70,18 +94,28 @@ pub(crate) fn hand_off_client(client: ArvakClient) {
     HANDOFF_CLIENT.with(|slot| *slot.borrow_mut() = Some(client));
 }
 
+/// Offers a retry policy to [`retry_of`] (the hidden `RetryPolicy.__arvakRetry`).
+pub(crate) fn hand_off_retry(retry: Retry) {
+    HANDOFF_RETRY.with(|slot| *slot.borrow_mut() = Some(retry));
+}
+
+/// Offers a breaker to [`shared_breaker_of`] (the hidden `CircuitBreaker.__arvakBreaker`).
+pub(crate) fn hand_off_breaker(breaker: SharedBreaker) {
+    HANDOFF_BREAKER.with(|slot| *slot.borrow_mut() = Some(breaker));
+}
+
 /// The Rust client behind an `ArvakClient` instance (or a `ResilientClient`, which is one).
 pub fn client(value: &JsValue, name: &str) -> Result<ArvakClient, ArvakError> {
-    let hand_off = || -> Option<ArvakClient> {
-        use wasm_bindgen::JsCast;
-        if !value.is_object() {
-            return None;
-        }
-        let f = js_sys::Reflect::get(value, &JsValue::from_str("__arvakClient")).ok()?;
-        let f: js_sys::Function = f.dyn_into().ok()?;
-        HANDOFF_CLIENT.with(|slot| slot.borrow_mut().take());
-        f.call0(value).ok()?;
-        HANDOFF_CLIENT.with(|slot| slot.borrow_mut().take())
-    };
-    hand_off().ok_or_else(|| wrong(name, "an ArvakClient", value))
+    take_handoff(value, "__arvakClient", &HANDOFF_CLIENT)
+        .ok_or_else(|| wrong(name, "an ArvakClient", value))
+}
+
+/// The policy behind a `RetryPolicy` instance, or `None` for any other value.
+pub(crate) fn retry_of(value: &JsValue) -> Option<Retry> {
+    take_handoff(value, "__arvakRetry", &HANDOFF_RETRY)
+}
+
+/// The shared breaker behind a `CircuitBreaker` instance, or `None` for any other value.
+pub(crate) fn shared_breaker_of(value: &JsValue) -> Option<SharedBreaker> {
+    take_handoff(value, "__arvakBreaker", &HANDOFF_BREAKER)
 }

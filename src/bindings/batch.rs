@@ -5,7 +5,7 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, set};
+use super::convert;
 use super::errors::to_js;
 use super::future::{
     map_futures_js, write_progress_line, FutureWaitOptionsArg, JobFuturesArg, JsJobFuture,
@@ -13,6 +13,7 @@ use super::future::{
 use super::options;
 use super::options::BatchCircuitsArg;
 use super::result::JsJobResult;
+use super::shape::set;
 use super::shape::Fields;
 use crate::js_options;
 use crate::logic::error::ArvakError;

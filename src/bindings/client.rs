@@ -1,4 +1,5 @@
-//! The `ArvakClient` class: a thin layer over [`crate::web::ArvakClient`].
+//! The `ArvakClient` class (and `ResilientClient`, which makes one): a thin layer over
+//! [`crate::web::ArvakClient`].
 //!
 //! Every method returns a promise that rejects with an `ArvakError` (option errors included).
 
@@ -11,8 +12,8 @@ use super::errors::{js_result, to_js};
 use super::future::JsJobFuture;
 use super::options::{
     self, BatchCircuitsArg, BatchFutureOptionsArg, BatchOptionsArg, CallOptionsArg,
-    ClientOptionsArg, FutureOptionsArg, JobFutureOptionsArg, StreamResultsOptionsArg,
-    SubmitOptionsArg, WaitOptionsArg, WatchOptionsArg,
+    ClientOptionsArg, FutureOptionsArg, JobFutureOptionsArg, ResilienceOptionsArg,
+    StreamResultsOptionsArg, SubmitOptionsArg, WaitOptionsArg, WatchOptionsArg,
 };
 use super::result::JsJobResult;
 use super::watch::JsJobWatch;
@@ -421,4 +422,19 @@ impl JsArvakClient {
     pub fn close(&self) {
         self.inner.close();
     }
+}
+
+/// `new ResilientClient(client, { retryPolicy, circuitBreaker, retryBudget, maxSubmitsPerSecond })`:
+/// an `ArvakClient` with the same methods that shares `client`'s connection settings, headers,
+/// limits and `close()`, and retries with `retryPolicy` (default: `new RetryPolicy()`) and, when
+/// given, the circuit breaker. Works with or without `new`.
+#[wasm_bindgen(js_name = ResilientClient, skip_typescript)]
+pub fn resilient_client(
+    #[wasm_bindgen(unchecked_param_type = "ArvakClient")] client: JsValue,
+    options: Option<ResilienceOptionsArg>,
+) -> Result<JsArvakClient, JsValue> {
+    let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
+    let o = opts(options);
+    let r = options::resilience(&o, true).map_err(|e| to_js(&e))?;
+    Ok(JsArvakClient::from_rust(client.with_resilience(r)))
 }

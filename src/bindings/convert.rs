@@ -1,21 +1,17 @@
 //! Rust data → plain JavaScript objects (`Date` timestamps, `null` for absent values). Each data
 //! object is declared once with [`js_data!`]: its TypeScript interface and its builder.
 
-use js_sys::{Array, Date, Object, Reflect, JSON};
+use js_sys::{Array, Date, Object, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::errors::to_js;
+use super::shape::set;
 use crate::js_data;
 use crate::logic::data::{BackendInfo, CancelOutcome, Job, JobUpdate, ResultChunk};
 use crate::logic::error::ArvakError;
 use crate::logic::results::MostFrequent;
 use crate::resilience::{BatchProgress, Failure, JobExistence, Transition};
 use crate::web::RetryEvent;
-
-/// `obj[key] = value` (cannot fail on a plain object; errors are ignored).
-pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
-}
 
 /// A `Date` for `ms`, or `null`.
 pub fn date(ms: Option<f64>) -> JsValue {

@@ -3,7 +3,7 @@
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::convert::set;
+use super::shape::set;
 use crate::logic::error::ArvakError;
 
 #[wasm_bindgen(module = "/js/errors.js")]

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::client::JsArvakClient;
 use super::errors::to_js;
 use super::options;
 use super::options::{CallOptionsArg, JobFutureOptionsArg};
@@ -107,8 +106,14 @@ impl JsJobFuture {
         #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         options: Option<JobFutureOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
-        JsArvakClient::from_rust(client).job_future(job_id, options)
+        let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+        let parsed = (|| -> Result<_, ArvakError> {
+            let client = super::args::client(&client, "client")?;
+            let job_id = super::args::string(&job_id, "jobId")?;
+            Ok((client, job_id, options::call(&o)?, options::wait(&o)?))
+        })();
+        let (client, job_id, call, wait) = parsed.map_err(|e| to_js(&e))?;
+        Ok(JsJobFuture::wrap(client.job_future(&job_id, wait, call)))
     }
 
     /// The job id; `null` while the job is still being submitted (or if submitting failed).

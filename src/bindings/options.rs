@@ -433,7 +433,7 @@ pub fn resilience(opts: &JsValue, defaults_on: bool) -> Result<ResilienceOptions
 /// A retry policy from a `RetryPolicy` instance or a plain options object (same field names);
 /// `what` names the object in errors.
 pub fn retry_policy(v: &JsValue, what: &str) -> Result<Retry, ArvakError> {
-    if let Some(r) = super::resilience::retry_of(v) {
+    if let Some(r) = super::args::retry_of(v) {
         return Ok(r);
     }
     let o = RetryPolicyFields::read(v, what)?;
@@ -511,7 +511,7 @@ pub fn code_names(codes: &RetryableCodes) -> Array {
 /// A breaker from a `CircuitBreaker` instance (the same, shared breaker) or a config object;
 /// `what` names the object in errors.
 pub fn circuit_breaker(v: &JsValue, what: &str) -> Result<SharedBreaker, ArvakError> {
-    if let Some(shared) = super::resilience::shared_breaker_of(v) {
+    if let Some(shared) = super::args::shared_breaker_of(v) {
         return Ok(shared);
     }
     let (config, hook) = breaker_config(v, what)?;

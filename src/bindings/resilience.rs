@@ -1,20 +1,17 @@
-//! The `RetryPolicy`, `CircuitBreaker` and `ResilientClient` classes.
+//! The `RetryPolicy` and `CircuitBreaker` classes.
 //!
 //! A `RetryPolicy` is an immutable, validated set of options (a plain object with the same field
 //! names works too; `toJSON()` shows it). A `CircuitBreaker` is live state that every client given
 //! the same instance shares, so its `state` getter shows what those clients see. Clients take the
-//! Rust value behind an instance through a hidden method (`__arvakRetry` / `__arvakBreaker`):
-//! wasm-bindgen cannot borrow an exported struct out of a field of an options object.
-
-use std::cell::RefCell;
+//! Rust value behind an instance through a hidden method (`__arvakRetry` / `__arvakBreaker`, see
+//! [`super::args`]).
 
 use wasm_bindgen::prelude::*;
 
-use super::client::JsArvakClient;
-use super::convert::set;
 use super::errors::to_js;
 use super::options;
-use super::options::{CircuitBreakerOptionsArg, ResilienceOptionsArg, RetryPolicyOptionsArg};
+use super::options::{CircuitBreakerOptionsArg, RetryPolicyOptionsArg};
+use super::shape::set;
 use crate::resilience::{BackoffStrategy, BreakerConfig, Jitter};
 use crate::web::resilience::{Retry, SharedBreaker};
 
@@ -80,32 +77,8 @@ impl JsRetryPolicy {
     /// Internal: hands the policy (and its hook) to a client being configured with it.
     #[wasm_bindgen(js_name = __arvakRetry, skip_typescript)]
     pub fn handoff(&self) {
-        let r = self.inner.clone();
-        HANDOFF_RETRY.with(|slot| *slot.borrow_mut() = Some(r));
+        super::args::hand_off_retry(self.inner.clone());
     }
-}
-
-/// The policy behind a `RetryPolicy` instance, or `None` for any other value.
-pub(crate) fn retry_of(v: &JsValue) -> Option<Retry> {
-    let f = js_sys::Reflect::get(v, &JsValue::from_str("__arvakRetry")).ok()?;
-    let f: js_sys::Function = f.dyn_into().ok()?;
-    HANDOFF_RETRY.with(|slot| slot.borrow_mut().take());
-    f.call0(v).ok()?;
-    HANDOFF_RETRY.with(|slot| slot.borrow_mut().take())
-}
-
-thread_local! {
-    static HANDOFF_RETRY: RefCell<Option<Retry>> = const { RefCell::new(None) };
-    static HANDOFF_BREAKER: RefCell<Option<SharedBreaker>> = const { RefCell::new(None) };
-}
-
-/// The breaker behind a `CircuitBreaker` instance, or `None` for any other value.
-pub(crate) fn shared_breaker_of(v: &JsValue) -> Option<SharedBreaker> {
-    let f = js_sys::Reflect::get(v, &JsValue::from_str("__arvakBreaker")).ok()?;
-    let f: js_sys::Function = f.dyn_into().ok()?;
-    HANDOFF_BREAKER.with(|slot| slot.borrow_mut().take());
-    f.call0(v).ok()?;
-    HANDOFF_BREAKER.with(|slot| slot.borrow_mut().take())
 }
 
 /// Stops calling a failing server: after `failureThreshold` consecutive server/transport failures
@@ -176,22 +149,6 @@ impl JsCircuitBreaker {
     /// Internal: hands the shared breaker to a client being configured with this instance.
     #[wasm_bindgen(js_name = __arvakBreaker, skip_typescript)]
     pub fn handoff(&self) {
-        let b = self.inner.clone();
-        HANDOFF_BREAKER.with(|slot| *slot.borrow_mut() = Some(b));
+        super::args::hand_off_breaker(self.inner.clone());
     }
-}
-
-/// `new ResilientClient(client, { retryPolicy, circuitBreaker, retryBudget, maxSubmitsPerSecond })`:
-/// an `ArvakClient` with the same methods that shares `client`'s connection settings, headers,
-/// limits and `close()`, and retries with `retryPolicy` (default: `new RetryPolicy()`) and, when
-/// given, the circuit breaker. Works with or without `new`.
-#[wasm_bindgen(js_name = ResilientClient, skip_typescript)]
-pub fn resilient_client(
-    #[wasm_bindgen(unchecked_param_type = "ArvakClient")] client: JsValue,
-    options: Option<ResilienceOptionsArg>,
-) -> Result<JsArvakClient, JsValue> {
-    let client = super::args::client(&client, "client").map_err(|e| to_js(&e))?;
-    let o = arg(options);
-    let r = options::resilience(&o, true).map_err(|e| to_js(&e))?;
-    Ok(JsArvakClient::from_rust(client.with_resilience(r)))
 }

@@ -3,7 +3,8 @@
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{counts, json, set};
+use super::convert::{counts, json};
+use super::shape::set;
 use crate::js_data;
 use crate::logic::data::JobResult;
 

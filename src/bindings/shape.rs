@@ -30,6 +30,12 @@ use web_sys::AbortSignal;
 
 use crate::logic::error::{describe_number, ArvakError};
 
+/// `obj[key] = value` (cannot fail on a plain object; errors are ignored). What every builder of
+/// [`js_data!`](crate::js_data) uses.
+pub fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
 /// Errors of the option readers: `INVALID_ARGUMENT` naming the field.
 pub(crate) fn invalid(message: String) -> ArvakError {
     ArvakError::invalid_argument(message)
@@ -334,7 +340,7 @@ macro_rules! js_data {
         #[doc = concat!("\n\nBuilds a `", $ts, "` object.")]
         $vis fn $fn_name($arg: $arg_ty) -> ::wasm_bindgen::JsValue {
             let o = ::js_sys::Object::new();
-            $( $crate::bindings::convert::set(&o, stringify!($field), $value); )*
+            $( $crate::bindings::shape::set(&o, stringify!($field), $value); )*
             o.into()
         }
 

@@ -192,8 +192,7 @@ impl BatchJobManager {
     pub fn new(client: &ArvakClient, options: ManagerOptions) -> Self {
         if let Some(limit) = options.max_submits_per_second {
             client
-                .inner
-                .resilience
+                .resilience_state()
                 .pacer
                 .borrow_mut()
                 .lower_limit(limit);
@@ -322,7 +321,7 @@ impl Run {
         let mut work = Box::pin(join_all(loops));
         let stop = match Guard::new(
             self.signal.as_ref(),
-            &self.client.inner.closed,
+            &self.client.closed_token(),
             deadline,
             on_deadline,
         ) {
@@ -346,7 +345,7 @@ impl Run {
             // The signal and close() still interrupt this phase: then nothing more is sent.
             match Guard::new(
                 self.signal.as_ref(),
-                &self.client.inner.closed,
+                &self.client.closed_token(),
                 Deadline::none(),
                 ArvakError::deadline_exceeded(CANCEL_BUDGET_MS),
             ) {
@@ -410,7 +409,7 @@ impl Run {
         if !self.chunking.get() {
             return 1;
         }
-        let pacer = self.client.inner.resilience.pacer.borrow();
+        let pacer = self.client.resilience_state().pacer.borrow();
         let Some(rate) = pacer.limit() else {
             return 1;
         };

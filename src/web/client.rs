@@ -156,15 +156,17 @@ impl<'a> Ids<'a> {
     }
 }
 
+/// What clones of a client share. Private to this module: the other parts of the client reach it
+/// through the accessors below.
 pub(crate) struct Inner {
-    pub url: String,
-    pub transport: Transport,
-    pub default_timeout_ms: Option<f64>,
-    pub headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
-    pub limiter: Limiter,
-    pub slots: StreamSlots,
-    pub closed: CancelToken,
-    pub resilience: ResilienceState,
+    url: String,
+    transport: Transport,
+    default_timeout_ms: Option<f64>,
+    headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
+    limiter: Limiter,
+    slots: StreamSlots,
+    closed: CancelToken,
+    resilience: ResilienceState,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -184,7 +186,25 @@ pub(crate) struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct ArvakClient {
-    pub(crate) inner: Rc<Inner>,
+    inner: Rc<Inner>,
+}
+
+/// What the rest of the client (waits, watches, batches, resilience) may use of a client.
+impl ArvakClient {
+    /// Fired by `close()`: every guard of every call listens to it.
+    pub(crate) fn closed_token(&self) -> &CancelToken {
+        &self.inner.closed
+    }
+
+    /// The WatchJob stream slots of waits.
+    pub(crate) fn stream_slots(&self) -> &StreamSlots {
+        &self.inner.slots
+    }
+
+    /// The client-wide retry, breaker, budget and pacer state.
+    pub(crate) fn resilience_state(&self) -> &ResilienceState {
+        &self.inner.resilience
+    }
 }
 
 /// Validates headers into metadata entries (printable ASCII values, checked by

@@ -348,7 +348,7 @@ impl<'a> Attempts<'a> {
     }
 
     fn state(&self) -> &ResilienceState {
-        &self.client.inner.resilience
+        &self.client.resilience_state()
     }
 
     /// Before an attempt: pacing (submits), then the breaker. Failures here were not sent.
@@ -568,7 +568,7 @@ pub(crate) fn resubscribe_delay(
     attempt: u32,
     remaining_ms: Option<f64>,
 ) -> Option<f64> {
-    let state = &client.inner.resilience;
+    let state = &client.resilience_state();
     let retry = state.retry.as_ref()?;
     let failed = FailedAttempt::from_error(Rpc::WatchJob, error, attempt);
     let decision = decide(

@@ -58,7 +58,7 @@ impl ArvakClient {
         .and_then(|budget| {
             Guard::new(
                 call.signal.as_ref(),
-                &self.inner.closed,
+                &self.closed_token(),
                 Deadline::after(now_ms(), budget),
                 ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY)),
             )
@@ -141,14 +141,14 @@ impl JobWatch {
                             ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
                         let mut open_guard = Guard::new(
                             None,
-                            &self.client.inner.closed,
+                            &self.client.closed_token(),
                             deadline,
                             on_deadline.clone(),
                         )?;
                         let body = prost::Message::encode_to_vec(&proto::WatchJobRequest {
                             job_id: self.job_id.clone(),
                         });
-                        let slot = self.client.inner.slots.force_acquire();
+                        let slot = self.client.stream_slots().force_acquire();
                         let stream_deadline = guard.deadline();
                         // Opening goes through the breaker and the retry policy.
                         let stream = guard
