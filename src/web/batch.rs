@@ -321,7 +321,7 @@ impl Run {
         let mut work = Box::pin(join_all(loops));
         let stop = match Guard::new(
             self.signal.as_ref(),
-            &self.client.closed_token(),
+            self.client.closed_token(),
             deadline,
             on_deadline,
         ) {
@@ -345,7 +345,7 @@ impl Run {
             // The signal and close() still interrupt this phase: then nothing more is sent.
             match Guard::new(
                 self.signal.as_ref(),
-                &self.client.closed_token(),
+                self.client.closed_token(),
                 Deadline::none(),
                 ArvakError::deadline_exceeded(CANCEL_BUDGET_MS),
             ) {

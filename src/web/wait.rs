@@ -111,7 +111,7 @@ impl WaitCtx<'_> {
             ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY)).with_rpc(rpc);
         let mut open_guard = Guard::new(
             None,
-            &client.closed_token(),
+            client.closed_token(),
             open_deadline,
             on_open_deadline.clone(),
         )?;
@@ -289,7 +289,7 @@ impl ArvakClient {
         self.call_timeout(call)?;
         let cap = Deadline::after(now_ms(), max_wait_ms);
         let on_deadline = ArvakError::wait_timeout(job_id, max_wait_ms.unwrap_or(f64::INFINITY));
-        let mut guard = Guard::new(call.signal.as_ref(), &self.closed_token(), cap, on_deadline)
+        let mut guard = Guard::new(call.signal.as_ref(), self.closed_token(), cap, on_deadline)
             .map_err(|e| e.with_job(job_id))?;
         let mut ctx = WaitCtx {
             client: self,

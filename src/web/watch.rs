@@ -58,7 +58,7 @@ impl ArvakClient {
         .and_then(|budget| {
             Guard::new(
                 call.signal.as_ref(),
-                &self.closed_token(),
+                self.closed_token(),
                 Deadline::after(now_ms(), budget),
                 ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY)),
             )
@@ -141,7 +141,7 @@ impl JobWatch {
                             ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
                         let mut open_guard = Guard::new(
                             None,
-                            &self.client.closed_token(),
+                            self.client.closed_token(),
                             deadline,
                             on_deadline.clone(),
                         )?;
