@@ -348,7 +348,7 @@ impl<'a> Attempts<'a> {
     }
 
     fn state(&self) -> &ResilienceState {
-        &self.client.resilience_state()
+        self.client.resilience_state()
     }
 
     /// Before an attempt: pacing (submits), then the breaker. Failures here were not sent.
