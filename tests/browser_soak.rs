@@ -20,12 +20,16 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use arvak_grpc_wasm::logic::data::{BatchCircuit, Circuit};
-use arvak_grpc_wasm::resilience::{BatchProgress, BatchStatus, Jitter, JobExistence, RetryPolicy};
+use std::cell::RefCell;
+
+use arvak_grpc_wasm::resilience::{
+    BatchProgress, BatchStatus, BreakerConfig, Jitter, JobExistence, RetryPolicy,
+};
 use arvak_grpc_wasm::web::{
     ArvakClient, BatchJobManager, BatchOutcome, ClientOptions, ManagerOptions, ResilienceOptions,
-    Retry, RunOptions,
+    Retry, RunOptions, SharedBreaker, SubmitOptions, WaitOptions,
 };
-use arvak_grpc_wasm::ErrorKind;
+use arvak_grpc_wasm::{ErrorKind, Strategy};
 use common::*;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -333,5 +337,126 @@ async fn soak_1000_job_batch_under_faults_aborted_server_quiet_within_100_ms() {
         }
         // Submissions that failed before the abort say so.
         assert!(f.error.message.contains("may have"), "{}", f.error.message);
+    }
+}
+
+/// Item 1 with a circuit breaker: during a 1.5 s outage the breaker opens; a plain
+/// `getJobStatus` then fails, but the wait on the same job (an owned read) is paced by the breaker
+/// and delivers the result once the server is back.
+#[wasm_bindgen_test]
+async fn an_owned_wait_survives_an_open_breaker_a_plain_read_does_not() {
+    reset_server().await;
+    set_faults(json!({"minJobMs": 1000})).await;
+    let transitions = Rc::new(RefCell::new(Vec::new()));
+    let t = transitions.clone();
+    let breaker = SharedBreaker::new(
+        BreakerConfig {
+            failure_threshold: 3,
+            timeout_ms: 300.0,
+            ..BreakerConfig::default()
+        },
+        Some(Rc::new(move |tr| {
+            t.borrow_mut()
+                .push(format!("{}>{}", tr.from.as_str(), tr.to.as_str()))
+        })),
+    );
+    let client = ArvakClient::new(
+        server_url(),
+        ClientOptions {
+            resilience: ResilienceOptions {
+                retry: Some(Retry {
+                    policy: RetryPolicy {
+                        max_attempts: 3,
+                        initial_backoff_ms: 10.0,
+                        max_backoff_ms: 200.0,
+                        ..RetryPolicy::default()
+                    },
+                    on_retry: None,
+                }),
+                breaker: Some(breaker.clone()),
+                ..ResilienceOptions::default()
+            },
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client");
+    let id = client
+        .submit_qasm(X0, "simulator", SubmitOptions::default(), &call())
+        .await
+        .expect("submit");
+    // Down for 1.5 s from now, then up.
+    set_faults(json!({"minJobMs": 1000, "flap": {"downMs": 1500, "upMs": 1, "totalMs": 1500}}))
+        .await;
+    let t0 = now();
+    let (wait_call, mut on_update) = (call(), |_: &arvak_grpc_wasm::JobUpdate| {});
+    let wait = client.wait_for_job(
+        &id,
+        WaitOptions {
+            strategy: Strategy::Poll,
+            poll_interval_ms: 100.0,
+            max_wait_ms: Some(30_000.0),
+        },
+        &wait_call,
+        &mut on_update,
+    );
+    let plain = async {
+        sleep_ms(600).await;
+        client.get_job_status(&id, &call()).await
+    };
+    let (result, plain) = futures_join(wait, plain).await;
+    let ms = now() - t0;
+    let s = stats().await;
+    reset_server().await;
+    let seen = transitions.borrow().join(" ");
+    log(&format!(
+        "owned wait through a 1.5 s outage with a breaker (3 failures, 300 ms): {} after {ms:.0} ms, \
+         plain getJobStatus meanwhile: {}, breaker {seen}, {} faults, {} GetJobStatus calls",
+        if result.is_ok() { "result delivered" } else { "FAILED" },
+        match &plain {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => format!("{} ({} attempts)", e.kind.class_name(), e.attempts),
+        },
+        s["faultsInjected"],
+        calls_of(&s, "GetJobStatus"),
+    ));
+    let r = result.expect("the owned wait delivers");
+    assert_eq!(r.job_id, id);
+    let e = plain.expect_err("the plain read fails during the outage");
+    assert!(
+        matches!(e.kind, ErrorKind::CircuitOpen | ErrorKind::Unavailable),
+        "{e}"
+    );
+    assert!(seen.contains("closed>open"), "{seen}");
+    assert!(s["faultsInjected"].as_u64().unwrap_or(0) >= 3);
+}
+
+/// Both futures to completion (a tiny join, no extra dependency).
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    match (ra, rb) {
+        (Some(a), Some(b)) => (a, b),
+        _ => unreachable!("both finished"),
     }
 }

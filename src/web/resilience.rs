@@ -555,7 +555,19 @@ impl<'a> Attempts<'a> {
                 self.last = Some(error);
                 Ok(())
             }
-            Decision::GiveUp(_) => Err(CallFailure { error, reach }),
+            Decision::GiveUp(reason) => {
+                let mut error = error;
+                if reason == GiveUpReason::DeadlineTooClose {
+                    // Say why a read that is never abandoned stopped: the caller's deadline.
+                    error.message = format!(
+                        "{} (retried {} times; stopped at the caller's deadline: the next attempt \
+                         would start after it)",
+                        error.message,
+                        self.sent.saturating_sub(1)
+                    );
+                }
+                Err(CallFailure { error, reach })
+            }
         }
     }
 }
