@@ -14,7 +14,8 @@ start_dev_server() {
   DEV_SERVER_PID=$!
   DEV_SERVER_URL=""
   for _ in $(seq 1 300); do
-    DEV_SERVER_URL=$(sed -n 's/^arvak-dev-server listening on \(http[^ ]*\)$/\1/p' "$log.out" | head -n1)
+    # The background shell may not have created "$log.out" yet: no file is no URL yet.
+    DEV_SERVER_URL=$(sed -n 's/^arvak-dev-server listening on \(http[^ ]*\)$/\1/p' "$log.out" 2>/dev/null | head -n1 || true)
     [ -n "$DEV_SERVER_URL" ] && return 0
     if ! kill -0 "$DEV_SERVER_PID" 2>/dev/null; then
       echo "dev server exited early:" >&2; cat "$log.err" >&2; return 1
@@ -33,7 +34,7 @@ start_gateway() {
   GATEWAY_PID=$!
   GATEWAY_URL=""
   for _ in $(seq 1 300); do
-    GATEWAY_URL=$(sed -n 's/^arvak-dev-server gateway listening on \(http[^ ]*\) .*$/\1/p' "$log.out" | head -n1)
+    GATEWAY_URL=$(sed -n 's/^arvak-dev-server gateway listening on \(http[^ ]*\) .*$/\1/p' "$log.out" 2>/dev/null | head -n1 || true)
     [ -n "$GATEWAY_URL" ] && return 0
     if ! kill -0 "$GATEWAY_PID" 2>/dev/null; then
       echo "gateway exited early:" >&2; cat "$log.err" >&2; return 1
