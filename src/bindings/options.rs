@@ -96,7 +96,7 @@ js_options! {
 js_options! {
     /// How a wait polls (as in `waitForJob`; also the wait settings of futures).
     pub struct WaitSettingsFields as "FutureWaitSettings", arg FutureWaitSettingsArg {
-        /// Longest pause between status polls in ms (default 1000; polls start at once and back off 20, 30, 45, … ms).
+        /// Longest pause between status polls in ms (default 1000, at least 100; polls start at once and back off 20, 30, 45, … ms up to it).
         pollIntervalMs: number,
         /// "auto" (default): WatchJob while under the stream cap, else polling; "watch": always the stream; "poll": polling only.
         strategy: one_of("auto", "watch", "poll"),
