@@ -1,13 +1,23 @@
 /** Options of the error constructors (the client fills them; useful for test doubles). */
 export interface ArvakErrorOptions {
+  // BEGIN generated options from the ErrorField table in src/logic/error.rs
+  /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
   code?: number;
+  /** The code's canonical name, e.g. "NOT_FOUND". */
   codeName?: string;
+  /** The RPC that failed, e.g. "GetJobResult"; null for failures outside an RPC. */
   rpc?: string | null;
+  /** The server's `[permanent]`/`[transient]` message tag (removed from `message`); information only. */
   tag?: "permanent" | "transient" | null;
+  /** Response metadata (trailers) that came with the status. */
   metadata?: Record<string, string>;
+  /** Attempts made: 1 + retries (a retry policy can make it more than 1); 0 when the circuit breaker refused the call without sending it. */
   attempts?: number;
+  /** The job the call was about, if any. */
   jobId?: string | null;
+  /** The backend the call was about, if any. */
   backendId?: string | null;
+  // END generated
   cause?: unknown;
   retryAfterMs?: number;
 }
@@ -17,6 +27,7 @@ export class ArvakError extends Error {
   constructor(message: string, options?: ArvakErrorOptions);
   /** A short title of the error class for people, e.g. "Unknown job". */
   static readonly title: string;
+  // BEGIN generated fields from the ErrorField table in src/logic/error.rs
   /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
   readonly code: number;
   /** The code's canonical name, e.g. "NOT_FOUND". */
@@ -33,6 +44,7 @@ export class ArvakError extends Error {
   readonly jobId: string | null;
   /** The backend the call was about, if any. */
   readonly backendId: string | null;
+  // END generated
 }
 // BEGIN generated from the ErrorKind table in src/logic/error.rs (cargo test checks it; ARVAK_BLESS=1 cargo test --test generated_js rewrites it)
 /** The job id is unknown (or was evicted). */

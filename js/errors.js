@@ -5,26 +5,28 @@
 export class ArvakError extends Error {
   /**
    * @param {string} message
-   * @param {object} [options] code, codeName, rpc, tag, metadata, attempts, jobId, backendId, cause
+   * @param {object} [options] the fields below, `cause` and (CircuitOpenError) `retryAfterMs`
    */
   constructor(message, options = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
-    /** gRPC status code (number). */
+    // BEGIN generated fields from the ErrorField table in src/logic/error.rs
+    /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
     this.code = options.code ?? 2;
-    /** Its canonical name, e.g. "NOT_FOUND". */
+    /** The code's canonical name, e.g. "NOT_FOUND". */
     this.codeName = options.codeName ?? 'UNKNOWN';
-    /** The RPC that failed, e.g. "GetJobResult", or null. */
+    /** The RPC that failed, e.g. "GetJobResult"; null for failures outside an RPC. */
     this.rpc = options.rpc ?? null;
-    /** "permanent" | "transient" | null: the server's message tag (information only). */
+    /** The server's `[permanent]`/`[transient]` message tag (removed from `message`); information only. */
     this.tag = options.tag ?? null;
-    /** Response metadata that came with the status. */
+    /** Response metadata (trailers) that came with the status. */
     this.metadata = options.metadata ?? {};
-    /** Attempts made (1 + retries; 0 when the circuit breaker refused the call without sending it). */
+    /** Attempts made: 1 + retries (a retry policy can make it more than 1); 0 when the circuit breaker refused the call without sending it. */
     this.attempts = options.attempts ?? 1;
-    /** The job the call was about, or null. */
+    /** The job the call was about, if any. */
     this.jobId = options.jobId ?? null;
-    /** The backend the call was about, or null. */
+    /** The backend the call was about, if any. */
     this.backendId = options.backendId ?? null;
+    // END generated
     if (options.retryAfterMs !== undefined) {
       /** CircuitOpenError: milliseconds until the breaker lets a call through again. */
       this.retryAfterMs = options.retryAfterMs;

@@ -43,5 +43,5 @@ pub use logic::data::{
     BackendInfo, BatchCircuit, CancelOutcome, Circuit, Job, JobResult, JobState, JobUpdate,
     UpdateSource,
 };
-pub use logic::error::{ArvakError, ErrorKind, Rpc, Tag};
+pub use logic::error::{ArvakError, ErrorField, ErrorKind, Rpc, Tag};
 pub use logic::wait::Strategy;

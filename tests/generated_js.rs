@@ -1,11 +1,15 @@
 //! The error classes of `js/errors.js` and `js/errors.d.ts` are generated from the one table of
-//! error kinds (`ErrorKind` in `src/logic/error.rs`). This test fails when the files and the table
-//! differ; `ARVAK_BLESS=1 cargo test --test generated_js` rewrites the generated blocks.
+//! error kinds (`ErrorKind` in `src/logic/error.rs`), and the error objects' properties — the
+//! constructor, its options, the class declaration and `ArvakErrorInfo` — from the one table of
+//! fields (`ErrorField`). This test fails when a file and its table differ;
+//! `ARVAK_BLESS=1 cargo test --test generated_js` rewrites the generated blocks.
 #![cfg(not(target_arch = "wasm32"))]
 
-use arvak_grpc_wasm::ErrorKind;
+use arvak_grpc_wasm::{ErrorField, ErrorKind};
 
-const BEGIN: &str = "// BEGIN generated from the ErrorKind table";
+const KINDS: &str = "// BEGIN generated from the ErrorKind table";
+const FIELDS: &str = "// BEGIN generated fields from the ErrorField table";
+const OPTIONS: &str = "// BEGIN generated options from the ErrorField table";
 const END: &str = "// END generated";
 
 fn js_block() -> String {
@@ -42,14 +46,27 @@ fn dts_block() -> String {
     out
 }
 
-/// Replaces the text between the BEGIN line and the END marker of `path` with `block`; returns
-/// whether the file already held exactly that.
-fn check(path: &str, block: &str) -> bool {
+/// `{indent}/** doc */\n{indent}{line}\n` for every field.
+fn per_field(indent: &str, line: impl Fn(ErrorField) -> String) -> String {
+    ErrorField::ALL
+        .iter()
+        .map(|&f| format!("{indent}/** {} */\n{indent}{}\n", f.doc(), line(f)))
+        .collect()
+}
+
+/// Replaces the text between the `begin` line and the next END marker line of `path` with
+/// `block`; returns whether the file already held exactly that.
+fn check(path: &str, begin: &str, block: &str) -> bool {
     let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&full).expect("read generated file");
-    let begin = text.find(BEGIN).expect("BEGIN marker");
+    let begin = text.find(begin).expect("BEGIN marker");
     let body = text[begin..].find('\n').expect("BEGIN line") + begin + 1;
-    let end = text[body..].find(END).expect("END marker") + body;
+    let end_marker = text[body..].find(END).expect("END marker") + body;
+    // The END line keeps its indentation.
+    let end = text[..end_marker]
+        .rfind('\n')
+        .map_or(end_marker, |i| i + 1)
+        .max(body);
     if &text[body..end] == block {
         return true;
     }
@@ -64,7 +81,7 @@ fn check(path: &str, block: &str) -> bool {
 #[test]
 fn js_error_classes_match_the_kind_table() {
     assert!(
-        check("js/errors.js", &js_block()),
+        check("js/errors.js", KINDS, &js_block()),
         "js/errors.js differs from ErrorKind: run ARVAK_BLESS=1 cargo test --test generated_js"
     );
 }
@@ -72,7 +89,7 @@ fn js_error_classes_match_the_kind_table() {
 #[test]
 fn ts_error_classes_match_the_kind_table() {
     assert!(
-        check("js/errors.d.ts", &dts_block()),
+        check("js/errors.d.ts", KINDS, &dts_block()),
         "js/errors.d.ts differs from ErrorKind: run ARVAK_BLESS=1 cargo test --test generated_js"
     );
 }
@@ -86,4 +103,36 @@ fn every_kind_has_a_distinct_class_and_a_title() {
     assert!(ErrorKind::ALL
         .iter()
         .all(|k| !k.title().is_empty() && !k.doc().is_empty()));
+}
+
+#[test]
+fn error_properties_match_the_field_table() {
+    let bless = "run ARVAK_BLESS=1 cargo test --test generated_js";
+    let constructor = per_field("    ", |f| {
+        format!(
+            "this.{0} = options.{0} ?? {1};",
+            f.js_name(),
+            f.js_default()
+        )
+    });
+    assert!(
+        check("js/errors.js", FIELDS, &constructor),
+        "js/errors.js constructor: {bless}"
+    );
+    let options = per_field("  ", |f| format!("{}?: {};", f.js_name(), f.ts_type()));
+    assert!(
+        check("js/errors.d.ts", OPTIONS, &options),
+        "ArvakErrorOptions: {bless}"
+    );
+    let fields = per_field("  ", |f| {
+        format!("readonly {}: {};", f.js_name(), f.ts_type())
+    });
+    assert!(
+        check("js/errors.d.ts", FIELDS, &fields),
+        "class ArvakError: {bless}"
+    );
+    assert!(
+        check("src/bindings/types.rs", FIELDS, &fields),
+        "ArvakErrorInfo: {bless}"
+    );
 }

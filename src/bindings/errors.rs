@@ -4,7 +4,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::shape::set;
-use crate::logic::error::ArvakError;
+use crate::logic::error::{ArvakError, ErrorField};
 
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
@@ -19,21 +19,28 @@ extern "C" {
 /// The JavaScript error object for `e` (an `ArvakError` subclass instance).
 pub fn to_js(e: &ArvakError) -> JsValue {
     let opts = Object::new();
-    set(&opts, "code", f64::from(e.code as i32));
-    set(&opts, "codeName", e.code_name());
-    set(&opts, "rpc", opt_str(e.rpc.map(|r| r.name())));
-    set(&opts, "tag", opt_str(e.tag.map(|t| t.as_str())));
-    let metadata = Object::new();
-    for (k, v) in &e.metadata {
-        set(&metadata, k, v.as_str());
+    for field in ErrorField::ALL {
+        let value: JsValue = match field {
+            ErrorField::Code => f64::from(e.code as i32).into(),
+            ErrorField::CodeName => e.code_name().into(),
+            ErrorField::Rpc => opt_str(e.rpc.map(|r| r.name())),
+            ErrorField::Tag => opt_str(e.tag.map(|t| t.as_str())),
+            ErrorField::Metadata => {
+                let metadata = Object::new();
+                for (k, v) in &e.metadata {
+                    set(&metadata, k, v.as_str());
+                }
+                metadata.into()
+            }
+            ErrorField::Attempts => f64::from(e.attempts).into(),
+            ErrorField::JobId => opt_str(e.job_id.as_deref()),
+            ErrorField::BackendId => opt_str(e.backend_id.as_deref()),
+        };
+        set(&opts, field.js_name(), value);
     }
-    set(&opts, "metadata", metadata);
-    set(&opts, "attempts", f64::from(e.attempts));
     if let Some(ms) = e.retry_after_ms {
         set(&opts, "retryAfterMs", f64::from(ms));
     }
-    set(&opts, "jobId", opt_str(e.job_id.as_deref()));
-    set(&opts, "backendId", opt_str(e.backend_id.as_deref()));
     if let Some(cause) = &e.cause {
         set(&opts, "cause", cause.clone());
     }

@@ -29,14 +29,24 @@ export interface JobWatch extends AsyncIterableIterator<JobUpdate> {
 
 /** The fields every `ArvakError` carries (an `ArvakError` instance has them; see its class). */
 export interface ArvakErrorInfo extends Error {
+  // BEGIN generated fields from the ErrorField table in src/logic/error.rs
+  /** gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches). */
   readonly code: number;
+  /** The code's canonical name, e.g. "NOT_FOUND". */
   readonly codeName: string;
+  /** The RPC that failed, e.g. "GetJobResult"; null for failures outside an RPC. */
   readonly rpc: string | null;
+  /** The server's `[permanent]`/`[transient]` message tag (removed from `message`); information only. */
   readonly tag: "permanent" | "transient" | null;
+  /** Response metadata (trailers) that came with the status. */
   readonly metadata: Record<string, string>;
+  /** Attempts made: 1 + retries (a retry policy can make it more than 1); 0 when the circuit breaker refused the call without sending it. */
   readonly attempts: number;
+  /** The job the call was about, if any. */
   readonly jobId: string | null;
+  /** The backend the call was about, if any. */
   readonly backendId: string | null;
+  // END generated
 }
 
 /** Status codes `retryableCodes` may hold (the others are never retried: see the README). */

@@ -187,6 +187,68 @@ error_kinds! {
     CircuitOpen => "CircuitOpenError", name "CircuitOpenError", title "Circuit breaker open";
 }
 
+/// Declares once the properties every JavaScript error object carries: the `ErrorField` enum (which
+/// `bindings::errors::to_js` matches exhaustively, so a new field cannot be forgotten there) and,
+/// per field, its JS name, TypeScript type, default and documentation, from which
+/// `tests/generated_js.rs` checks the constructor in `js/errors.js`, the declarations in
+/// `js/errors.d.ts` and `ArvakErrorInfo` in `src/bindings/types.rs`.
+macro_rules! error_fields {
+    ($(
+        #[doc = $doc:literal]
+        $field:ident => $name:literal: $ts:literal = $default:literal;
+    )*) => {
+        /// A property of the JavaScript error objects (see `js/errors.js`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorField {
+            $( #[doc = $doc] $field, )*
+        }
+
+        impl ErrorField {
+            /// Every field, in declaration order.
+            pub const ALL: [ErrorField; [$(stringify!($field)),*].len()] = [$(ErrorField::$field),*];
+
+            /// Its JavaScript property name.
+            pub fn js_name(self) -> &'static str {
+                match self { $( ErrorField::$field => $name, )* }
+            }
+
+            /// Its TypeScript type.
+            pub fn ts_type(self) -> &'static str {
+                match self { $( ErrorField::$field => $ts, )* }
+            }
+
+            /// The JavaScript value the constructor uses when the option is absent.
+            pub fn js_default(self) -> &'static str {
+                match self { $( ErrorField::$field => $default, )* }
+            }
+
+            /// What the field means (its JSDoc).
+            pub fn doc(self) -> &'static str {
+                match self { $( ErrorField::$field => $doc.trim_ascii(), )* }
+            }
+        }
+    };
+}
+
+error_fields! {
+    /// gRPC status code (client-side: 1 CANCELLED for aborts, 4 DEADLINE_EXCEEDED for deadlines, 14 UNAVAILABLE for failed fetches).
+    Code => "code": "number" = "2";
+    /// The code's canonical name, e.g. "NOT_FOUND".
+    CodeName => "codeName": "string" = "'UNKNOWN'";
+    /// The RPC that failed, e.g. "GetJobResult"; null for failures outside an RPC.
+    Rpc => "rpc": "string | null" = "null";
+    /// The server's `[permanent]`/`[transient]` message tag (removed from `message`); information only.
+    Tag => "tag": "\"permanent\" | \"transient\" | null" = "null";
+    /// Response metadata (trailers) that came with the status.
+    Metadata => "metadata": "Record<string, string>" = "{}";
+    /// Attempts made: 1 + retries (a retry policy can make it more than 1); 0 when the circuit breaker refused the call without sending it.
+    Attempts => "attempts": "number" = "1";
+    /// The job the call was about, if any.
+    JobId => "jobId": "string | null" = "null";
+    /// The backend the call was about, if any.
+    BackendId => "backendId": "string | null" = "null";
+}
+
 /// The `[permanent]` / `[transient]` prefix the service puts on many messages (spec §6).
 ///
 /// Kept as information only: `[transient]` is also used for states that never change (a CANCELED
