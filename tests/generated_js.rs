@@ -12,7 +12,8 @@ const FIELDS: &str = "// BEGIN generated fields from the ErrorField table";
 const OPTIONS: &str = "// BEGIN generated options from the ErrorField table";
 const END: &str = "// END generated";
 
-fn js_block() -> String {
+/// One `export class … extends ArvakError {}` per kind (the same text in the .js and the .d.ts).
+fn subclasses() -> String {
     let mut out = String::new();
     for kind in ErrorKind::ALL.iter().filter(|k| **k != ErrorKind::Other) {
         out += &format!(
@@ -21,6 +22,11 @@ fn js_block() -> String {
             kind.class_name()
         );
     }
+    out
+}
+
+fn js_block() -> String {
+    let mut out = subclasses();
     out += "\n/** [class name, class, `name` of its instances, title] of every error kind. */\nconst KINDS = [\n";
     for kind in ErrorKind::ALL {
         out += &format!(
@@ -35,15 +41,7 @@ fn js_block() -> String {
 }
 
 fn dts_block() -> String {
-    let mut out = String::new();
-    for kind in ErrorKind::ALL.iter().filter(|k| **k != ErrorKind::Other) {
-        out += &format!(
-            "/** {} */\nexport class {} extends ArvakError {{}}\n",
-            kind.doc(),
-            kind.class_name()
-        );
-    }
-    out
+    subclasses()
 }
 
 /// `{indent}/** doc */\n{indent}{line}\n` for every field.

@@ -750,21 +750,14 @@ impl ArvakClient {
             .await
     }
 
+    /// GetJobStatus bounded by `cap` as well, with the client's policy as is.
     pub(crate) async fn get_job_status_capped(
         &self,
         job_id: &str,
         call: &CallOptions,
         cap: Deadline,
     ) -> Result<Job, ArvakError> {
-        let request = proto::GetJobStatusRequest {
-            job_id: job_id.to_owned(),
-        };
-        let resp: proto::GetJobStatusResponse = self
-            .unary(Rpc::GetJobStatus, call, cap, Ids::job(job_id), request, 0)
-            .await?;
-        resp.job
-            .map(Job::from)
-            .ok_or_else(|| missing("job", Rpc::GetJobStatus).with_job(job_id))
+        self.job_status(job_id, call, cap, Mode::Plain).await
     }
 
     /// GetJobStatus of a job the caller owns (waits, futures, batches): retried until `cap`.
@@ -773,6 +766,16 @@ impl ArvakClient {
         job_id: &str,
         call: &CallOptions,
         cap: Deadline,
+    ) -> Result<Job, ArvakError> {
+        self.job_status(job_id, call, cap, Mode::Owned).await
+    }
+
+    async fn job_status(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+        mode: Mode,
     ) -> Result<Job, ArvakError> {
         let request = proto::GetJobStatusRequest {
             job_id: job_id.to_owned(),
@@ -785,7 +788,7 @@ impl ArvakClient {
                 Ids::job(job_id),
                 request,
                 0,
-                Mode::Owned,
+                mode,
             )
             .await?;
         resp.job
@@ -800,23 +803,7 @@ impl ArvakClient {
         call: &CallOptions,
         cap: Deadline,
     ) -> Result<JobResult, ArvakError> {
-        let request = proto::GetJobResultRequest {
-            job_id: job_id.to_owned(),
-        };
-        let resp: proto::GetJobResultResponse = self
-            .unary_mode(
-                Rpc::GetJobResult,
-                call,
-                cap,
-                Ids::job(job_id),
-                request,
-                0,
-                Mode::Owned,
-            )
-            .await?;
-        resp.result
-            .map(JobResult::from)
-            .ok_or_else(|| missing("result", Rpc::GetJobResult).with_job(job_id))
+        self.job_result(job_id, call, cap, Mode::Owned).await
     }
 
     /// The result of a COMPLETED job (job-not-completed / job-failed errors otherwise).
@@ -829,17 +816,36 @@ impl ArvakClient {
             .await
     }
 
+    /// GetJobResult bounded by `cap` as well, with the client's policy as is.
     pub(crate) async fn get_job_result_capped(
         &self,
         job_id: &str,
         call: &CallOptions,
         cap: Deadline,
     ) -> Result<JobResult, ArvakError> {
+        self.job_result(job_id, call, cap, Mode::Plain).await
+    }
+
+    async fn job_result(
+        &self,
+        job_id: &str,
+        call: &CallOptions,
+        cap: Deadline,
+        mode: Mode,
+    ) -> Result<JobResult, ArvakError> {
         let request = proto::GetJobResultRequest {
             job_id: job_id.to_owned(),
         };
         let resp: proto::GetJobResultResponse = self
-            .unary(Rpc::GetJobResult, call, cap, Ids::job(job_id), request, 0)
+            .unary_mode(
+                Rpc::GetJobResult,
+                call,
+                cap,
+                Ids::job(job_id),
+                request,
+                0,
+                mode,
+            )
             .await?;
         resp.result
             .map(JobResult::from)

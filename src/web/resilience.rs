@@ -481,24 +481,8 @@ impl<'a> Attempts<'a> {
         };
         match decision {
             Decision::RetryAfter(ms) => {
-                if let Some(hook) = &retry.on_retry {
-                    hook(&RetryEvent {
-                        rpc: self.rpc,
-                        attempt: self.attempt,
-                        delay_ms: ms,
-                        error: &error,
-                    });
-                }
-                guard.run(sleep(ms)).await.map_err(|e| {
-                    let mut e = e.with_rpc(self.rpc);
-                    e.attempts = self.sent.max(1);
-                    CallFailure {
-                        error: e,
-                        reach: Reach::NotSent,
-                    }
-                })?;
-                self.last = Some(error);
-                Ok(())
+                let hook = retry.on_retry.clone();
+                self.pause(ms, error, hook.as_ref(), guard).await
             }
             Decision::GiveUp(reason) => {
                 if matches!(
@@ -510,6 +494,35 @@ impl<'a> Attempts<'a> {
                 Err(fail(error))
             }
         }
+    }
+
+    /// Tells `hook` about the retry, then sleeps `ms` (abortable by the guard) before the next
+    /// attempt; `error` becomes the last failure.
+    async fn pause(
+        &mut self,
+        ms: f64,
+        error: ArvakError,
+        hook: Option<&RetryHook>,
+        guard: &mut Guard,
+    ) -> Result<(), CallFailure> {
+        if let Some(hook) = hook {
+            hook(&RetryEvent {
+                rpc: self.rpc,
+                attempt: self.attempt,
+                delay_ms: ms,
+                error: &error,
+            });
+        }
+        guard.run(sleep(ms)).await.map_err(|e| {
+            let mut e = e.with_rpc(self.rpc);
+            e.attempts = self.sent.max(1);
+            CallFailure {
+                error: e,
+                reach: Reach::NotSent,
+            }
+        })?;
+        self.last = Some(error);
+        Ok(())
     }
 
     /// [`Attempts::retry_or_fail`] for an owned read.
@@ -535,26 +548,7 @@ impl<'a> Attempts<'a> {
             &mut || js_sys::Math::random(),
         );
         match decision {
-            Decision::RetryAfter(ms) => {
-                if let Some(hook) = &hook {
-                    hook(&RetryEvent {
-                        rpc: self.rpc,
-                        attempt: self.attempt,
-                        delay_ms: ms,
-                        error: &error,
-                    });
-                }
-                guard.run(sleep(ms)).await.map_err(|e| {
-                    let mut e = e.with_rpc(self.rpc);
-                    e.attempts = self.sent.max(1);
-                    CallFailure {
-                        error: e,
-                        reach: Reach::NotSent,
-                    }
-                })?;
-                self.last = Some(error);
-                Ok(())
-            }
+            Decision::RetryAfter(ms) => self.pause(ms, error, hook.as_ref(), guard).await,
             Decision::GiveUp(reason) => {
                 let mut error = error;
                 if reason == GiveUpReason::DeadlineTooClose {

@@ -5,17 +5,11 @@
 // loopback port, so the calls are cross-origin (CORS) like in a real deployment.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PKG, servePage, launchChromium } from './harness.mjs';
 
 const SERVER = process.env.ARVAK_TEST_URL;
-const PKG = fileURLToPath(new URL('../../pkg/web/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const require = createRequire(new URL('../../tools/package.json', import.meta.url));
 
 const PAGE = (server) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>arvak-grpc-wasm quick start</title></head>
@@ -41,37 +35,21 @@ try {
 }
 </script></body></html>`;
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
-let http;
+let site;
 let pageUrl;
 let browser;
 
 before(async () => {
   assert.ok(SERVER, 'set ARVAK_TEST_URL to the dev server');
   assert.ok(existsSync(join(PKG, 'index.js')), 'build the package first (scripts/build-pkg.sh)');
-  http = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(SERVER));
-      return;
-    }
-    const rel = normalize(path.replace(/^\/pkg\//, '')).replace(/^(\.\.[/\\])+/, '');
-    if (!path.startsWith('/pkg/') || !existsSync(join(PKG, rel))) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' });
-    res.end(await readFile(join(PKG, rel)));
-  });
-  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
-  pageUrl = `http://127.0.0.1:${http.address().port}/`;
-  const { chromium } = require('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  site = await servePage(PAGE(SERVER));
+  pageUrl = site.url;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => (http ? http.close(resolve) : resolve()));
+  await site?.close();
 });
 
 test('a page importing pkg/web runs the Quick Start and shows counts of 00 and 11 only', async () => {
