@@ -1074,36 +1074,3 @@ async fn invalid_options_reject_with_arvak_error() {
         .expect_err("watchJob throws");
     assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
 }
-
-/// Runs two futures concurrently. Both are boxed: debug-build futures nest by value, and a test
-/// future holding several waits inline overflows the 1 MiB wasm stack when it is moved.
-async fn join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    let mut a = Box::pin(a);
-    let mut b = Box::pin(b);
-    let mut ra = None;
-    let mut rb = None;
-    std::future::poll_fn(move |cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        match (ra.take(), rb.take()) {
-            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
-            (x, y) => {
-                ra = x;
-                rb = y;
-                std::task::Poll::Pending
-            }
-        }
-    })
-    .await
-}

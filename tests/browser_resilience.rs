@@ -83,20 +83,6 @@ fn client_with(retry: Option<RetryPolicy>, budget: Option<BudgetConfig>) -> Arva
     .expect("client")
 }
 
-fn circuits(n: usize, qasm: &str) -> Vec<BatchCircuit> {
-    (0..n)
-        .map(|_| BatchCircuit {
-            circuit: Circuit::Qasm3(qasm.to_owned()),
-            shots: 64,
-            optimization_level: 0,
-        })
-        .collect()
-}
-
-fn jobs_created(stats: &serde_json::Value) -> u64 {
-    stats["jobsCreated"].as_u64().unwrap_or(0)
-}
-
 /// Checks the account: every index exactly once, results/failures consistent with the progress.
 fn check_accounting(r: &BatchOutcome, n: usize) {
     assert_eq!(r.results.len(), n);
@@ -148,7 +134,7 @@ async fn run_batch(
 ) -> (BatchOutcome, f64) {
     let t0 = now();
     let r = manager
-        .execute_batch(circuits(n, X0), "simulator", run, progress)
+        .execute_batch(circuits(n, X0, 64), "simulator", run, progress)
         .await
         .expect("batch");
     (r, now() - t0)
@@ -539,7 +525,7 @@ async fn f_fail_fast_cancels_the_rest_and_reports_them() {
             ..ManagerOptions::default()
         },
     );
-    let mut inputs = circuits(40, X0);
+    let mut inputs = circuits(40, X0, 64);
     inputs[10].circuit = Circuit::Qasm3("OPENQASM 3.0; qubit[1] q; bogus q[0];".to_owned());
     let t0 = now();
     let r = manager

@@ -19,7 +19,6 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use arvak_grpc_wasm::logic::data::{BatchCircuit, Circuit};
 use std::cell::RefCell;
 
 use arvak_grpc_wasm::resilience::{
@@ -64,20 +63,6 @@ fn issue_client() -> ArvakClient {
         },
     )
     .expect("client")
-}
-
-fn circuits(n: usize) -> Vec<BatchCircuit> {
-    (0..n)
-        .map(|_| BatchCircuit {
-            circuit: Circuit::Qasm3(X0.to_owned()),
-            shots: 16,
-            optimization_level: 0,
-        })
-        .collect()
-}
-
-fn jobs_created(stats: &serde_json::Value) -> u64 {
-    stats["jobsCreated"].as_u64().unwrap_or(0)
 }
 
 /// The soak figures.
@@ -169,7 +154,12 @@ async fn soak(label: &str, n: usize, faults: serde_json::Value, manager: Manager
     let manager = BatchJobManager::new(&client, manager);
     let t0 = now();
     let r = manager
-        .execute_batch(circuits(n), "simulator", RunOptions::default(), None)
+        .execute_batch(
+            circuits(n, X0, 16),
+            "simulator",
+            RunOptions::default(),
+            None,
+        )
         .await
         .expect("batch");
     let ms = now() - t0;
@@ -275,7 +265,7 @@ async fn soak_1000_job_batch_under_faults_aborted_server_quiet_within_100_ms() {
     let t0 = now();
     let r = manager
         .execute_batch(
-            circuits(1000),
+            circuits(1000, X0, 16),
             "simulator",
             RunOptions {
                 signal: Some(controller.signal()),
@@ -403,7 +393,7 @@ async fn an_owned_wait_survives_an_open_breaker_a_plain_read_does_not() {
         sleep_ms(600).await;
         client.get_job_status(&id, &call()).await
     };
-    let (result, plain) = futures_join(wait, plain).await;
+    let (result, plain) = join(wait, plain).await;
     let ms = now() - t0;
     let s = stats().await;
     reset_server().await;
@@ -428,35 +418,4 @@ async fn an_owned_wait_survives_an_open_breaker_a_plain_read_does_not() {
     );
     assert!(seen.contains("closed>open"), "{seen}");
     assert!(s["faultsInjected"].as_u64().unwrap_or(0) >= 3);
-}
-
-/// Both futures to completion (a tiny join, no extra dependency).
-async fn futures_join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    match (ra, rb) {
-        (Some(a), Some(b)) => (a, b),
-        _ => unreachable!("both finished"),
-    }
 }

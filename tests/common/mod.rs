@@ -155,3 +155,52 @@ pub async fn wait(p: Promise) -> Result<JsValue, JsValue> {
 pub fn object() -> JsValue {
     Object::new().into()
 }
+
+/// `n` copies of `qasm` with `shots` shots each.
+pub fn circuits(n: usize, qasm: &str, shots: u32) -> Vec<arvak_grpc_wasm::BatchCircuit> {
+    (0..n)
+        .map(|_| arvak_grpc_wasm::BatchCircuit {
+            circuit: arvak_grpc_wasm::Circuit::Qasm3(qasm.to_owned()),
+            shots,
+            optimization_level: 0,
+        })
+        .collect()
+}
+
+/// The server's count of created jobs in a `/__stats` answer.
+pub fn jobs_created(stats: &serde_json::Value) -> u64 {
+    stats["jobsCreated"].as_u64().unwrap_or(0)
+}
+
+/// Runs two futures concurrently. Both are boxed: debug-build futures nest by value, and a test
+/// future holding several waits inline overflows the 1 MiB wasm stack when it is moved.
+pub async fn join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(move |cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                ra = x;
+                rb = y;
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
