@@ -152,6 +152,22 @@ macro_rules! error_kinds {
             pub fn doc(self) -> &'static str {
                 match self { $( ErrorKind::$kind => $doc.trim_ascii(), )* }
             }
+
+            /// Whether the kind is a definite answer about the job, backend or circuit: asking again
+            /// cannot change it, so no retry policy retries it.
+            pub fn is_definite(self) -> bool {
+                matches!(
+                    self,
+                    ErrorKind::JobNotFound
+                        | ErrorKind::BackendNotFound
+                        | ErrorKind::InvalidCircuit
+                        | ErrorKind::JobNotCompleted
+                        | ErrorKind::JobFailed
+                        | ErrorKind::JobCancelled
+                        | ErrorKind::ResultExpired
+                        | ErrorKind::Unauthenticated
+                )
+            }
         }
     };
 }

@@ -71,7 +71,7 @@ pub fn decide_owned(
     } else {
         let transient = policy.retryable_codes.contains(failed.code)
             && never_retryable_reason(failed.code).is_none()
-            && !is_definite(failed.kind);
+            && !failed.kind.is_definite();
         if !transient {
             return Decision::GiveUp(NotRetryable);
         }
@@ -99,21 +99,6 @@ pub fn decide_owned(
         Some(r) if r.is_nan() || delay >= r => Decision::GiveUp(DeadlineTooClose),
         _ => Decision::RetryAfter(delay),
     }
-}
-
-/// Error kinds that are definite answers about the job (same list as [`super::decide`]).
-fn is_definite(kind: ErrorKind) -> bool {
-    matches!(
-        kind,
-        ErrorKind::JobNotFound
-            | ErrorKind::BackendNotFound
-            | ErrorKind::InvalidCircuit
-            | ErrorKind::JobNotCompleted
-            | ErrorKind::JobFailed
-            | ErrorKind::JobCancelled
-            | ErrorKind::ResultExpired
-            | ErrorKind::Unauthenticated
-    )
 }
 
 #[cfg(test)]

@@ -327,21 +327,6 @@ pub enum Decision {
     GiveUp(GiveUpReason),
 }
 
-/// Error kinds that are definite answers: retrying cannot change them.
-fn is_definite(kind: ErrorKind) -> bool {
-    matches!(
-        kind,
-        ErrorKind::JobNotFound
-            | ErrorKind::BackendNotFound
-            | ErrorKind::InvalidCircuit
-            | ErrorKind::JobNotCompleted
-            | ErrorKind::JobFailed
-            | ErrorKind::JobCancelled
-            | ErrorKind::ResultExpired
-            | ErrorKind::Unauthenticated
-    )
-}
-
 /// Whether `rpc` creates jobs.
 pub fn creates_jobs(rpc: Rpc) -> bool {
     matches!(rpc, Rpc::SubmitJob | Rpc::SubmitBatch)
@@ -369,7 +354,7 @@ pub fn decide(
     }
     let transient = policy.retryable_codes.contains(failed.code)
         && never_retryable_reason(failed.code).is_none()
-        && !is_definite(failed.kind);
+        && !failed.kind.is_definite();
     if !transient {
         return Decision::GiveUp(NotRetryable);
     }
