@@ -107,7 +107,12 @@ async function finish(dir) {
   const files = new Set(['index.js', 'index.d.ts', ...(pkg.files ?? []), 'snippets/']);
   if (existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))) files.add(`${MODULE}_bg.wasm.d.ts`);
   for (const f of [...files]) if (f.startsWith('snippets') && f !== 'snippets/') files.delete(f);
+  // npm adds only LICENSE/LICENCE by itself, not LICENSE-MIT / LICENSE-APACHE.
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) if (existsSync(join(dir, f))) files.add(f);
   pkg.files = [...files];
+  // The snippets (error classes, futures) sit two folders down: `./snippets/*` would not match them.
+  pkg.sideEffects = ['./snippets/**'];
+  if (pkg.repository?.url && !pkg.repository.url.startsWith('git+')) pkg.repository.url = `git+${pkg.repository.url}`;
   delete pkg.collaborators;
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 
