@@ -241,6 +241,24 @@ enum Mode {
     Owned,
 }
 
+/// What bounds one attempt: its deadline (sent as `grpc-timeout`) and the error it ends with.
+struct Attempt<'a> {
+    deadline: Deadline,
+    on_deadline: &'a ArvakError,
+}
+
+/// One unary call as the pipeline carries it through its attempts: built once per call.
+struct CallContext<'a> {
+    rpc: Rpc,
+    call: &'a CallOptions,
+    ids: Ids<'a>,
+    /// The caller's own deadline on top of `timeoutMs` (waits pass theirs).
+    cap: Deadline,
+    /// Jobs the call creates (0 for reads).
+    jobs: u32,
+    mode: Mode,
+}
+
 /// A failure before anything was sent (options, headers, an abort noticed up front).
 fn not_sent(error: ArvakError) -> CallFailure {
     CallFailure {
@@ -414,8 +432,16 @@ impl ArvakClient {
         mode: Mode,
     ) -> Result<Resp, CallFailure> {
         // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
+        let ctx = CallContext {
+            rpc,
+            call,
+            ids,
+            cap,
+            jobs,
+            mode,
+        };
         let raw: Pin<Box<dyn Future<Output = Result<Bytes, CallFailure>> + '_>> =
-            Box::pin(self.unary_raw(rpc, call, cap, ids, request.encode_to_vec(), jobs, mode));
+            Box::pin(self.unary_raw(ctx, request.encode_to_vec()));
         let bytes = raw.await?;
         decode(rpc, bytes).map_err(|e| CallFailure {
             error: ids.apply(e),
@@ -423,18 +449,17 @@ impl ArvakClient {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn unary_raw(
-        &self,
-        rpc: Rpc,
-        call: &CallOptions,
-        cap: Deadline,
-        ids: Ids<'_>,
-        body: Vec<u8>,
-        jobs: u32,
-        mode: Mode,
-    ) -> Result<Bytes, CallFailure> {
+    /// The attempt loop of one unary call: deadline and abort guard, breaker, retries.
+    async fn unary_raw(&self, ctx: CallContext<'_>, body: Vec<u8>) -> Result<Bytes, CallFailure> {
         let body = Bytes::from(body);
+        let CallContext {
+            rpc,
+            call,
+            ids,
+            cap,
+            jobs,
+            mode,
+        } = ctx;
         let result = async {
             let budget = self.call_timeout(call).map_err(not_sent)?;
             // Plain calls: `timeoutMs` bounds every attempt together. Owned reads: each attempt
@@ -448,12 +473,12 @@ impl ArvakClient {
             );
             let mut guard = Guard::new(
                 call.signal.as_ref(),
-                &self.inner.closed,
+                self.closed_token(),
                 overall,
                 on_deadline.clone(),
             )
             .map_err(not_sent)?;
-            let mut attempts = Attempts::new(self, rpc, jobs, true);
+            let mut attempts = Attempts::new(self.resilience_state(), rpc, jobs, true);
             if mode == Mode::Owned {
                 attempts = attempts.owned();
             }
@@ -461,16 +486,12 @@ impl ArvakClient {
                 let permit = attempts.begin(&mut guard).await?;
                 let result = match mode {
                     Mode::Plain => {
-                        self.send_once(
-                            rpc,
-                            call,
-                            overall,
-                            &on_deadline,
-                            &mut guard,
-                            &mut attempts,
-                            body.clone(),
-                        )
-                        .await
+                        let attempt = Attempt {
+                            deadline: overall,
+                            on_deadline: &on_deadline,
+                        };
+                        self.send_once(rpc, call, attempt, &mut guard, &mut attempts, body.clone())
+                            .await
                     }
                     Mode::Owned => {
                         let deadline = Deadline::after(now_ms(), budget).min(cap);
@@ -478,17 +499,20 @@ impl ArvakClient {
                             ArvakError::deadline_exceeded(budget.unwrap_or(f64::INFINITY));
                         match Guard::new(
                             None,
-                            &self.inner.closed,
+                            self.closed_token(),
                             deadline,
                             on_attempt_deadline.clone(),
                         ) {
                             Err(e) => Err(e),
                             Ok(mut attempt_guard) => {
+                                let attempt = Attempt {
+                                    deadline,
+                                    on_deadline: &on_attempt_deadline,
+                                };
                                 let once = self.send_once(
                                     rpc,
                                     call,
-                                    deadline,
-                                    &on_attempt_deadline,
+                                    attempt,
                                     &mut attempt_guard,
                                     &mut attempts,
                                     body.clone(),
@@ -516,19 +540,17 @@ impl ArvakClient {
     }
 
     /// One attempt: concurrency permit, metadata with `grpc-timeout`, the request.
-    #[allow(clippy::too_many_arguments)]
     async fn send_once(
         &self,
         rpc: Rpc,
         call: &CallOptions,
-        deadline: Deadline,
-        on_deadline: &ArvakError,
+        attempt: Attempt<'_>,
         guard: &mut Guard,
         attempts: &mut Attempts<'_>,
         body: Bytes,
     ) -> Result<Bytes, ArvakError> {
         let _permit = guard.run(self.inner.limiter.acquire()).await?;
-        let metadata = self.metadata(call, deadline, on_deadline)?;
+        let metadata = self.metadata(call, attempt.deadline, attempt.on_deadline)?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
         let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
@@ -582,7 +604,7 @@ impl ArvakClient {
         retry: bool,
     ) -> Result<tonic::Streaming<Bytes>, ArvakError> {
         let body = Bytes::from(body);
-        let mut attempts = Attempts::new(self, rpc, 0, retry);
+        let mut attempts = Attempts::new(self.resilience_state(), rpc, 0, retry);
         loop {
             let permit = attempts.begin(guard).await?;
             let result = async {

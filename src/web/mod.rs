@@ -8,6 +8,17 @@
 //! let job = client.submit_qasm(BELL, "simulator", SubmitOptions { shots: 1000, ..Default::default() }, &call).await?;
 //! let result = client.wait_for_job(&job, WaitOptions::default(), &call, &mut |_| {}).await?;
 //! ```
+//!
+//! ## Where [`ArvakClient`]'s methods live
+//!
+//! | methods | module |
+//! |---|---|
+//! | `new`, `with_resilience`, `close`, getters; `submit_qasm`, `submit_circuit_json`, `submit_batch`, `get_job_status`, `get_job_result`, `cancel_job`, `list_backends`, `get_backend_info`, `stream_results`; the unary pipeline (one `CallContext` per call, one `Attempt` per try) | `client` |
+//! | `wait_for_job` | `wait` |
+//! | `watch_job` | `watch` |
+//! | `submit_future`, `submit_batch_futures`, `job_future` | `future` |
+//! | the attempt loop's state (`Attempts`: breaker, budget, pacer, policy — no client inside) | `resilience` |
+//! | `BatchJobManager` (a separate type over a client) | `batch` |
 
 pub mod batch;
 mod client;

@@ -257,7 +257,8 @@ impl From<CallFailure> for ArvakError {
 
 /// The attempt loop of one call (see the module docs).
 pub(crate) struct Attempts<'a> {
-    client: &'a ArvakClient,
+    /// The client-wide state the attempts consult and update (breaker, budget, pacer, policy).
+    state: &'a ResilienceState,
     rpc: Rpc,
     jobs: u32,
     attempt: u32,
@@ -273,9 +274,9 @@ pub(crate) struct Attempts<'a> {
 impl<'a> Attempts<'a> {
     /// Attempts of `rpc` creating `jobs` jobs (0 for reads). `retry: false` makes one attempt
     /// (the caller retries on its own terms, e.g. stream re-subscription).
-    pub fn new(client: &'a ArvakClient, rpc: Rpc, jobs: u32, retry: bool) -> Self {
+    pub fn new(state: &'a ResilienceState, rpc: Rpc, jobs: u32, retry: bool) -> Self {
         Attempts {
-            client,
+            state,
             rpc,
             jobs,
             attempt: 0,
@@ -347,8 +348,8 @@ impl<'a> Attempts<'a> {
         }
     }
 
-    fn state(&self) -> &ResilienceState {
-        self.client.resilience_state()
+    fn state(&self) -> &'a ResilienceState {
+        self.state
     }
 
     /// Before an attempt: pacing (submits), then the breaker. Failures here were not sent.
