@@ -1074,3 +1074,116 @@ async fn invalid_options_reject_with_arvak_error() {
         .expect_err("watchJob throws");
     assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
 }
+
+/// A JS function `(ctx) => …` from its body; every call's `ctx.rpc:ctx.attempt` is pushed onto
+/// `globalThis[log]`.
+fn header_fn(log: &str, body: &str) -> js_sys::Function {
+    js_sys::Function::new_with_args(
+        "ctx",
+        &format!("(globalThis.{log} ??= []).push(ctx.rpc + ':' + ctx.attempt); {body}"),
+    )
+}
+
+fn calls_logged(log: &str) -> Vec<String> {
+    let v = js_sys::Reflect::get(&js_sys::global(), &log.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() {
+        return Vec::new();
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|x| x.as_string())
+        .collect()
+}
+
+fn client_with_header_fn(f: &js_sys::Function, refresh: bool) -> JsArvakClient {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"headers".into(), f).unwrap();
+    js_sys::Reflect::set(
+        &options,
+        &"refreshOnUnauthenticated".into(),
+        &JsValue::from_bool(refresh),
+    )
+    .unwrap();
+    JsArvakClient::new(
+        JsValue::from(server_url()),
+        Some(JsValue::from(options).unchecked_into::<ClientOptionsArg>()),
+    )
+    .unwrap_or_else(|e| panic!("client: {e:?}"))
+}
+
+#[wasm_bindgen_test]
+async fn header_functions_are_called_for_every_attempt() {
+    reset_server().await;
+    set_faults(json!({"apiKey": "sekret"})).await;
+
+    // A plain function: called once per call with the RPC and attempt 1; unary calls and streams.
+    let sync = header_fn("__hdrSync", "return { 'x-api-key': 'sekret' };");
+    let client = client_with_header_fn(&sync, false);
+    resolved(client.list_backends(None)).await;
+    assert_eq!(calls_logged("__hdrSync"), ["ListBackends:1"]);
+    let job_id = resolved(client.submit_qasm(BELL.into(), "simulator".into(), None)).await;
+    resolved(client.wait_for_job(job_id, wait_opts(js(json!({"strategy": "watch"}))))).await;
+    let seen = calls_logged("__hdrSync");
+    assert!(seen.contains(&"SubmitJob:1".to_owned()), "{seen:?}");
+    assert!(seen.contains(&"WatchJob:1".to_owned()), "{seen:?}");
+
+    // A promise-returning function.
+    let asynchronous = header_fn(
+        "__hdrAsync",
+        "return new Promise((r) => setTimeout(() => r({ 'x-api-key': 'sekret' }), 5));",
+    );
+    resolved(client_with_header_fn(&asynchronous, false).list_backends(None)).await;
+    assert_eq!(calls_logged("__hdrAsync"), ["ListBackends:1"]);
+
+    // An expiring token: the first attempt gets a stale one. Without the opt-in the call fails;
+    // with it, one immediate retry computes the headers again and succeeds.
+    let stale_first = "return { 'x-api-key': ctx.attempt === 1 ? 'expired' : 'sekret' };";
+    let no_refresh = header_fn("__hdrNoRefresh", stale_first);
+    let err = rejected(client_with_header_fn(&no_refresh, false).list_backends(None)).await;
+    assert_class(&err, "UnauthenticatedError", "UNAUTHENTICATED");
+    assert_eq!(calls_logged("__hdrNoRefresh"), ["ListBackends:1"]);
+    let refresh = header_fn("__hdrRefresh", stale_first);
+    resolved(client_with_header_fn(&refresh, true).list_backends(None)).await;
+    assert_eq!(
+        calls_logged("__hdrRefresh"),
+        ["ListBackends:1", "ListBackends:2"]
+    );
+    // A key that stays wrong is refreshed once, then reported.
+    let wrong = header_fn("__hdrWrong", "return { 'x-api-key': 'nope' };");
+    let err = rejected(client_with_header_fn(&wrong, true).list_backends(None)).await;
+    assert_class(&err, "UnauthenticatedError", "UNAUTHENTICATED");
+    assert_eq!(
+        calls_logged("__hdrWrong"),
+        ["ListBackends:1", "ListBackends:2"]
+    );
+
+    // A function that throws, rejects or answers something else fails the call before sending.
+    for (log, body, fragment) in [
+        (
+            "__hdrThrow",
+            "throw new Error('no token');",
+            "threw or rejected",
+        ),
+        (
+            "__hdrReject",
+            "return Promise.reject(new Error('no token'));",
+            "threw or rejected",
+        ),
+        ("__hdrNumber", "return 42;", "must be an object of strings"),
+        (
+            "__hdrValue",
+            "return { 'x-api-key': 7 };",
+            "must be a string",
+        ),
+    ] {
+        let f = header_fn(log, body);
+        let err = rejected(client_with_header_fn(&f, true).list_backends(None)).await;
+        assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
+        let message = js_sys::Reflect::get(&err, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert!(message.contains(fragment), "{log}: {message}");
+    }
+    reset_server().await;
+}

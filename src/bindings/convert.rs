@@ -11,7 +11,7 @@ use crate::logic::data::{BackendInfo, CancelOutcome, Job, JobUpdate, ResultChunk
 use crate::logic::error::ArvakError;
 use crate::logic::results::MostFrequent;
 use crate::resilience::{BatchProgress, Failure, JobExistence, Transition};
-use crate::web::RetryEvent;
+use crate::web::{HeaderContext, RetryEvent};
 
 /// A `Date` for `ms`, or `null`.
 pub fn date(ms: Option<f64>) -> JsValue {
@@ -140,6 +140,16 @@ js_data! {
         delayMs: "number" = ev.delay_ms,
         /// Why the attempt failed.
         error: "ArvakErrorInfo" = to_js(ev.error),
+    }
+}
+
+js_data! {
+    /// What a `headers` function is called with, once per attempt.
+    pub fn header_context(c: &HeaderContext) -> "HeaderContext" {
+        /// The RPC about to be sent, e.g. "GetJobStatus".
+        rpc: "string" = c.rpc.name(),
+        /// Its attempt number: 1 for the first try; retries and the refresh after UNAUTHENTICATED count up.
+        attempt: "number" = c.attempt,
     }
 }
 

@@ -20,20 +20,22 @@ use crate::resilience::{
 };
 use crate::web::resilience::{Retry, RetryEvent, SharedBreaker};
 use crate::web::{
-    CallOptions, ClientOptions, Credentials, ResilienceOptions, SubmitOptions, WaitOptions,
-    WatchOptions,
+    CallOptions, ClientOptions, Credentials, HeaderContext, HeaderHook, ResilienceOptions,
+    SubmitOptions, WaitOptions, WatchOptions,
 };
 
-use super::convert::{breaker_change, retry_info};
-use super::shape::invalid;
+use super::convert::{breaker_change, header_context, retry_info};
+use super::shape::{headers_of, invalid};
 
 js_options! {
     /// Options of `new ArvakClient(url, options)` (resilience options included).
     pub struct ClientFields as "ClientOptions", arg ClientOptionsArg, extends "ResilienceOptions" {
         /// Default deadline of every call in ms (default 30000; `Infinity` = none). Sent as `grpc-timeout`.
         timeoutMs: number,
-        /// Headers sent with every call, e.g. `{ "x-api-key": key }`.
-        headers: headers,
+        /// Headers sent with every call, e.g. `{ "x-api-key": key }`, or a function computing them for every attempt (an expiring token; it may return a promise).
+        headers: value("Record<string, string> | HeaderFunction"),
+        /// With a `headers` function: an UNAUTHENTICATED answer is retried once at once, with headers the function computes again (default false).
+        refreshOnUnauthenticated: boolean,
         /// fetch `credentials` mode (default "same-origin").
         credentials: one_of("omit", "same-origin", "include"),
         /// At most this many unary calls in flight; more queue (default: unlimited).
@@ -231,9 +233,16 @@ const OPTIONS: &str = "options";
 pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
     let o = ClientFields::read(opts, OPTIONS)?;
     let defaults = ClientOptions::default();
+    let (headers, header_hook) = match o.headers {
+        Some(f) if f.is_function() => (Vec::new(), Some(header_hook(f.unchecked_into()))),
+        Some(v) => (headers_of(&v, "options.headers")?, None),
+        None => (Vec::new(), None),
+    };
     Ok(ClientOptions {
         timeout_ms: o.timeoutMs.or(defaults.timeout_ms),
-        headers: o.headers,
+        headers,
+        header_hook,
+        refresh_on_unauthenticated: o.refreshOnUnauthenticated.unwrap_or(false),
         credentials: match o.credentials {
             None => Credentials::default(),
             Some(c) => Credentials::parse(&c)?,
@@ -250,6 +259,31 @@ pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
         },
         max_streams: o.maxStreams.map_or(defaults.max_streams, |n| n as usize),
         resilience: resilience(opts, false)?,
+    })
+}
+
+/// A `headers` function as a [`HeaderHook`]: called with `{ rpc, attempt }` for every attempt; its
+/// answer (or the promise's value) must be an object of strings. A throw or a rejection fails the
+/// call before it is sent, with the exception as `cause`.
+fn header_hook(f: Function) -> HeaderHook {
+    Rc::new(move |context: HeaderContext| {
+        let f = f.clone();
+        Box::pin(async move {
+            let failed = |e: JsValue| {
+                let mut err = invalid("options.headers: the function threw or rejected".to_owned());
+                err.cause = Some(e);
+                err
+            };
+            let mut answer = f
+                .call1(&JsValue::NULL, &header_context(&context))
+                .map_err(failed)?;
+            if let Some(promise) = answer.dyn_ref::<js_sys::Promise>() {
+                answer = wasm_bindgen_futures::JsFuture::from(promise.clone())
+                    .await
+                    .map_err(failed)?;
+            }
+            headers_of(&answer, "options.headers()")
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
     })
 }
 

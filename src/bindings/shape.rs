@@ -185,28 +185,28 @@ impl<'a> Fields<'a> {
 
     /// A `Record<string, string>` field.
     pub fn headers(&self, name: &str) -> Result<Vec<(String, String)>, ArvakError> {
-        let Some(v) = self.get(name)? else {
-            return Ok(Vec::new());
-        };
-        if !v.is_object() {
-            return Err(self.wrong(name, "an object of strings"));
+        match self.get(name)? {
+            None => Ok(Vec::new()),
+            Some(v) => headers_of(&v, &format!("{}.{name}", self.what)),
         }
-        let mut out = Vec::new();
-        for pair in Object::entries(v.unchecked_ref()).iter() {
-            let pair: Array = pair.unchecked_into();
-            let key = pair.get(0).as_string().unwrap_or_default();
-            match pair.get(1).as_string() {
-                Some(value) => out.push((key, value)),
-                None => {
-                    return Err(invalid(format!(
-                        "{}.{name}[\"{key}\"] must be a string",
-                        self.what
-                    )))
-                }
-            }
-        }
-        Ok(out)
     }
+}
+
+/// A `Record<string, string>` value (`what` names it in errors).
+pub fn headers_of(value: &JsValue, what: &str) -> Result<Vec<(String, String)>, ArvakError> {
+    if !value.is_object() || value.is_function() {
+        return Err(invalid(format!("{what} must be an object of strings")));
+    }
+    let mut out = Vec::new();
+    for pair in Object::entries(value.unchecked_ref()).iter() {
+        let pair: Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        match pair.get(1).as_string() {
+            Some(v) => out.push((key, v)),
+            None => return Err(invalid(format!("{what}[\"{key}\"] must be a string"))),
+        }
+    }
+    Ok(out)
 }
 
 /// Declares a JavaScript options object once; see the [module docs](crate::bindings::shape).

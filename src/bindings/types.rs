@@ -8,6 +8,9 @@ const TS_TYPES: &'static str = r#"
 export type JobStateName =
   | "UNSPECIFIED" | "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED" | "RESULT_EXPIRED";
 
+/** Computes the headers of every attempt (e.g. a fresh token); may return a promise. A throw or rejection fails the call before it is sent. */
+export type HeaderFunction = (ctx: HeaderContext) => Record<string, string> | Promise<Record<string, string>>;
+
 /** Any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

@@ -65,18 +65,40 @@ impl Credentials {
     }
 }
 
+/// What a [`HeaderHook`] is told: the call and its attempt (1-based).
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderContext {
+    /// The RPC about to be sent.
+    pub rpc: Rpc,
+    /// Its attempt number (1 for the first try; retries and refreshes count up).
+    pub attempt: u32,
+}
+
+/// Headers computed for every attempt (an expiring token, say): their names and values, or an
+/// error that fails the call before anything is sent.
+pub type HeaderHook = Rc<
+    dyn Fn(
+        HeaderContext,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<(String, String)>, ArvakError>>>>,
+>;
+
 /// Options of a client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     /// Default deadline of each call in ms (`None`: no deadline). Default 30 000.
     pub timeout_ms: Option<f64>,
     /// Headers sent with every call (e.g. `x-api-key`).
     pub headers: Vec<(String, String)>,
+    /// Headers computed for every attempt, on top of `headers` (per-call headers still win).
+    pub header_hook: Option<HeaderHook>,
+    /// With a `header_hook`: an `UNAUTHENTICATED` answer is retried once at once, with headers the
+    /// hook computes again (a refreshed token). Default false.
+    pub refresh_on_unauthenticated: bool,
     /// fetch `credentials`.
     pub credentials: Credentials,
     /// At most this many unary calls in flight; further calls queue (`None`: unlimited).
     pub max_concurrency: Option<usize>,
-    /// At most this many WatchJob streams for `auto` waits (default 4); more waits poll.
+    /// At most this many WatchJob streams for `auto` waits (default 2); more waits poll.
     pub max_streams: usize,
     /// Retry policy, circuit breaker, retry budget, submit pacing (default: one attempt per call,
     /// no breaker, submit pacing learned from the server).
@@ -88,6 +110,8 @@ impl Default for ClientOptions {
         ClientOptions {
             timeout_ms: Some(30_000.0),
             headers: Vec::new(),
+            header_hook: None,
+            refresh_on_unauthenticated: false,
             credentials: Credentials::SameOrigin,
             max_concurrency: None,
             max_streams: DEFAULT_MAX_STREAMS,
@@ -163,6 +187,8 @@ pub(crate) struct Inner {
     transport: Transport,
     default_timeout_ms: Option<f64>,
     headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
+    header_hook: Option<HeaderHook>,
+    refresh_on_unauthenticated: bool,
     limiter: Limiter,
     slots: StreamSlots,
     closed: CancelToken,
@@ -194,6 +220,11 @@ impl ArvakClient {
     /// Fired by `close()`: every guard of every call listens to it.
     pub(crate) fn closed_token(&self) -> &CancelToken {
         &self.inner.closed
+    }
+
+    /// Whether an `UNAUTHENTICATED` answer gets one immediate retry with recomputed headers.
+    pub(crate) fn refreshes_on_unauthenticated(&self) -> bool {
+        self.inner.refresh_on_unauthenticated && self.inner.header_hook.is_some()
     }
 
     /// The WatchJob stream slots of waits.
@@ -290,6 +321,8 @@ impl ArvakClient {
                 url,
                 default_timeout_ms,
                 headers,
+                header_hook: options.header_hook,
+                refresh_on_unauthenticated: options.refresh_on_unauthenticated,
                 limiter: Limiter::new(options.max_concurrency),
                 slots: StreamSlots::new(options.max_streams),
                 closed: CancelToken::new(),
@@ -308,6 +341,8 @@ impl ArvakClient {
                 transport: i.transport.clone(),
                 default_timeout_ms: i.default_timeout_ms,
                 headers: i.headers.clone(),
+                header_hook: i.header_hook.clone(),
+                refresh_on_unauthenticated: i.refresh_on_unauthenticated,
                 limiter: i.limiter.clone(),
                 slots: i.slots.clone(),
                 closed: i.closed.clone(),
@@ -360,15 +395,25 @@ impl ArvakClient {
     }
 
     /// Request metadata: client headers, call headers, and `grpc-timeout` for `deadline`.
-    pub(crate) fn metadata(
+    /// The metadata of one attempt: the client's headers, the hook's (computed now, under
+    /// `guard`), the call's, and `grpc-timeout` for what is left of `deadline`.
+    pub(crate) async fn metadata(
         &self,
+        context: HeaderContext,
         call: &CallOptions,
+        guard: &mut Guard,
         deadline: Deadline,
         on_expired: &ArvakError,
     ) -> Result<MetadataMap, ArvakError> {
         let mut md = MetadataMap::new();
         for (k, v) in &self.inner.headers {
             md.insert(k.clone(), v.clone());
+        }
+        if let Some(hook) = &self.inner.header_hook {
+            let computed = guard.run(hook(context)).await??;
+            for (k, v) in parse_headers(&computed)? {
+                md.insert(k, v);
+            }
         }
         for (k, v) in parse_headers(&call.headers)? {
             md.insert(k, v);
@@ -479,6 +524,7 @@ impl ArvakClient {
             )
             .map_err(not_sent)?;
             let mut attempts = Attempts::new(self.resilience_state(), rpc, jobs, true);
+            let mut refresh = self.refreshes_on_unauthenticated();
             if mode == Mode::Owned {
                 attempts = attempts.owned();
             }
@@ -525,6 +571,8 @@ impl ArvakClient {
                 attempts.record(permit, &result);
                 match result {
                     Ok(bytes) => return Ok(bytes),
+                    // Once, at once: the hook computes fresh headers for the next attempt.
+                    Err(e) if refresh && e.kind == ErrorKind::Unauthenticated => refresh = false,
                     Err(e) => attempts.retry_or_fail(e, &mut guard).await?,
                 }
             }
@@ -550,7 +598,13 @@ impl ArvakClient {
         body: Bytes,
     ) -> Result<Bytes, ArvakError> {
         let _permit = guard.run(self.inner.limiter.acquire()).await?;
-        let metadata = self.metadata(call, attempt.deadline, attempt.on_deadline)?;
+        let context = HeaderContext {
+            rpc,
+            attempt: attempts.number(),
+        };
+        let metadata = self
+            .metadata(context, call, guard, attempt.deadline, attempt.on_deadline)
+            .await?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
         let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
@@ -605,10 +659,17 @@ impl ArvakClient {
     ) -> Result<tonic::Streaming<Bytes>, ArvakError> {
         let body = Bytes::from(body);
         let mut attempts = Attempts::new(self.resilience_state(), rpc, 0, retry);
+        let mut refresh = self.refreshes_on_unauthenticated();
         loop {
             let permit = attempts.begin(guard).await?;
             let result = async {
-                let metadata = self.metadata(call, stream_deadline, on_deadline)?;
+                let context = HeaderContext {
+                    rpc,
+                    attempt: attempts.number(),
+                };
+                let metadata = self
+                    .metadata(context, call, guard, stream_deadline, on_deadline)
+                    .await?;
                 attempts.sending();
                 guard
                     .run(self.open_stream(rpc, metadata, body.clone()))
@@ -619,6 +680,7 @@ impl ArvakClient {
             attempts.record(permit, &result);
             match result {
                 Ok(stream) => return Ok(stream),
+                Err(e) if refresh && e.kind == ErrorKind::Unauthenticated => refresh = false,
                 Err(e) => attempts.retry_or_fail(e, guard).await?,
             }
         }

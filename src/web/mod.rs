@@ -32,7 +32,9 @@ mod wait;
 mod watch;
 
 pub use batch::{BatchJobManager, BatchOutcome, ManagerOptions, ProgressHook, RunOptions};
-pub use client::{ArvakClient, CallOptions, ClientOptions, Credentials, SubmitOptions};
+pub use client::{
+    ArvakClient, CallOptions, ClientOptions, Credentials, HeaderContext, HeaderHook, SubmitOptions,
+};
 pub use future::JobFuture;
 pub use guard::{abort_error, AbortWatch};
 pub use resilience::{ResilienceOptions, Retry, RetryEvent, SharedBreaker};

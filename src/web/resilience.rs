@@ -411,6 +411,11 @@ impl<'a> Attempts<'a> {
         }
     }
 
+    /// The current attempt's number (1-based).
+    pub fn number(&self) -> u32 {
+        self.attempt
+    }
+
     /// The request is about to be handed to `fetch`.
     pub fn sending(&mut self) {
         self.sent += 1;
