@@ -35,6 +35,15 @@ impl BodyStream {
         }
     }
 
+    /// PATCHED (arvak-grpc-wasm): a body of the given chunks, for native unit tests.
+    #[cfg(test)]
+    pub fn from_chunks(chunks: Vec<Bytes>) -> Self {
+        Self {
+            body_stream: Box::pin(futures_util::stream::iter(chunks.into_iter().map(Ok))),
+            _abort: None,
+        }
+    }
+
     pub fn empty() -> Self {
         let body_stream = empty();
 

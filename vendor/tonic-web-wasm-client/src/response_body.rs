@@ -335,3 +335,69 @@ impl Default for ResponseBody {
         }
     }
 }
+
+// PATCHED (arvak-grpc-wasm): the split-trailer defect, natively (see PATCHED.md for how to run).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(chunks: &[&[u8]]) -> ResponseBody {
+        ResponseBody {
+            body_stream: BodyStream::from_chunks(
+                chunks.iter().map(|c| Bytes::copy_from_slice(c)).collect(),
+            ),
+            buf: EncodedBytes::new("application/grpc-web+proto").unwrap(),
+            incomplete_data: BytesMut::new(),
+            data: None,
+            trailer: None,
+            state: ReadState::CompressionFlag,
+            finished_stream: false,
+        }
+    }
+
+    /// Polls to the end: (data frames, trailers, error).
+    fn read_all(mut b: ResponseBody) -> (usize, Option<HeaderMap>, Option<Error>) {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let (mut data, mut trailers) = (0, None);
+        loop {
+            match Pin::new(&mut b).poll_frame(&mut cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
+                    Ok(t) => trailers = Some(t),
+                    Err(_) => data += 1,
+                },
+                Poll::Ready(Some(Err(e))) => return (data, trailers, Some(e)),
+                Poll::Ready(None) => return (data, trailers, None),
+                Poll::Pending => panic!("a ready stream is never pending"),
+            }
+        }
+    }
+
+    const MESSAGE: &[u8] = &[0, 0, 0, 0, 0];
+    const TRAILER: &[u8] = b"\x80\x00\x00\x00\x0fgrpc-status:0\r\n";
+
+    #[test]
+    fn trailer_in_one_chunk() {
+        let (data, trailers, err) = read_all(body(&[MESSAGE, TRAILER]));
+        assert_eq!(data, 1);
+        assert_eq!(trailers.unwrap()["grpc-status"], "0");
+        assert!(err.is_none());
+    }
+
+    #[test]
+    fn trailer_split_after_every_byte() {
+        let mut chunks: Vec<&[u8]> = vec![MESSAGE];
+        chunks.extend(TRAILER.chunks(1));
+        let (data, trailers, err) = read_all(body(&chunks));
+        assert_eq!(data, 1);
+        assert_eq!(trailers.expect("trailers read")["grpc-status"], "0");
+        assert!(err.is_none());
+    }
+
+    #[test]
+    fn body_ending_inside_the_trailer_is_malformed() {
+        let (data, trailers, err) = read_all(body(&[MESSAGE, &TRAILER[..7]]));
+        assert_eq!(data, 1);
+        assert!(trailers.is_none());
+        assert!(matches!(err, Some(Error::MalformedResponse)), "{err:?}");
+    }
+}
