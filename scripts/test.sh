@@ -2,9 +2,10 @@
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
 #   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port
-#      (including the fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE,
-#      a flapping server under 300 jobs, an aborted 1000-job batch; ~40 s; figures printed with
-#      `-- --nocapture`),
+#      (including tests/browser_hostile.rs: 112 hostile inputs and servers, each a typed error
+#      within its deadline, then a Bell job, ~15 s; and the fault soaks of tests/browser_soak.rs:
+#      500 jobs at 20% and 40% UNAVAILABLE, a flapping server under 300 jobs, an aborted 1000-job
+#      batch; ~40 s; figures printed with `-- --nocapture`),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),

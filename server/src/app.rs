@@ -98,6 +98,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         }
     }
     app.layer(cors_layer(&state.settings.allow_origins))
+        .layer(axum::middleware::from_fn(control::strip_cors))
 }
 
 /// A server running in the background (used by `main` and by tests).

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures::StreamExt;
 
 use crate::faults::{FaultConfig, StatsSnapshot};
 use crate::service::AppState;
@@ -129,6 +130,46 @@ fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// How long `/__bad/hang` keeps a request without answering.
+const HANG: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn with_body_stream(body: Body, content_type: HeaderValue) -> Response {
+    let mut response = Response::new(body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
+}
+
+/// Marks a `/__bad` answer whose CORS headers [`strip_cors`] removes after the CORS layer added them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StripCors {
+    /// Every `access-control-*` header: the browser refuses the answer.
+    All,
+    /// `access-control-expose-headers`: the browser hides grpc-status and grpc-message.
+    Expose,
+}
+
+/// Applied outside the CORS layer: removes what a [`StripCors`] mark asks for.
+pub async fn strip_cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(mark) = response.extensions().get::<StripCors>().copied() {
+        let headers = response.headers_mut();
+        let names: Vec<_> = headers
+            .keys()
+            .filter(|k| {
+                k.as_str().starts_with("access-control-")
+                    && (mark == StripCors::All || k.as_str() == "access-control-expose-headers")
+            })
+            .cloned()
+            .collect();
+        for name in names {
+            headers.remove(name);
+        }
+    }
+    response
+}
+
 async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
     let grpc_web = HeaderValue::from_static("application/grpc-web+proto");
     let with_body = |body: Vec<u8>| {
@@ -210,9 +251,79 @@ async fn bad_grpc_web(Path((mode, _rest)): Path<(String, String)>) -> Response {
             headers.insert("grpc-message", HeaderValue::from_static("broken%FF%FEtext%"));
             response
         }
+        // A trailers-only answer with that raw grpc-status value (`status-99`, `status-abc`,
+        // `status--1`), as a broken server or proxy might send.
+        m if m.starts_with("status-") => {
+            let mut response = with_body(Vec::new());
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&m["status-".len()..]) {
+                headers.insert("grpc-status", value);
+            }
+            headers.insert("grpc-message", HeaderValue::from_static("odd%20status"));
+            response
+        }
+        // Never answers: no status line, no headers (bounded so a forgotten request cannot pin the
+        // server; the handler is dropped as soon as the client goes away).
+        "hang" => {
+            tokio::time::sleep(HANG).await;
+            (StatusCode::GATEWAY_TIMEOUT, "gave up hanging\n").into_response()
+        }
+        // The connection is cut: the body fails before its first byte, so hyper aborts the
+        // connection instead of ending the response.
+        "reset" => Response::new(Body::from_stream(futures::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "bad mode 'reset'",
+            ))
+        }))),
+        // A valid answer (empty ListBackends message, OK trailer) one byte every 200 ms.
+        "trickle" => {
+            let mut body = frame(0x00, &[]);
+            body.extend(frame(0x80, b"grpc-status:0\r\n"));
+            let bytes = futures::stream::iter(body).then(|b| async move {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                Ok::<Bytes, std::io::Error>(Bytes::from(vec![b]))
+            });
+            let mut response = Response::new(Body::from_stream(bytes));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, grpc_web.clone());
+            response
+        }
+        // One 32 MiB message frame (zeros, streamed in 64 KiB chunks), then OK: far above the
+        // 4 MiB a gRPC client accepts by default.
+        "huge" => {
+            const CHUNK: usize = 64 * 1024;
+            const CHUNKS: usize = 512;
+            let head = Bytes::from(vec![0u8, 0x02, 0x00, 0x00, 0x00]);
+            let zeros = Bytes::from(vec![0u8; CHUNK]);
+            let tail = Bytes::from(frame(0x80, b"grpc-status:0\r\n"));
+            let parts = std::iter::once(head)
+                .chain(std::iter::repeat_n(zeros, CHUNKS))
+                .chain(std::iter::once(tail))
+                .map(Ok::<Bytes, std::io::Error>);
+            with_body_stream(
+                Body::from_stream(futures::stream::iter(parts)),
+                grpc_web.clone(),
+            )
+        }
+        // A trailers-only NOT_FOUND, without the CORS headers a browser needs to read the answer
+        // (`no-cors`) or to read grpc-status / grpc-message (`no-expose`).
+        "no-cors" | "no-expose" => {
+            let mut response = with_body(Vec::new());
+            let headers = response.headers_mut();
+            headers.insert("grpc-status", HeaderValue::from_static("5"));
+            headers.insert("grpc-message", HeaderValue::from_static("hidden"));
+            response.extensions_mut().insert(if mode == "no-cors" {
+                StripCors::All
+            } else {
+                StripCors::Expose
+            });
+            response
+        }
         other => (
             StatusCode::NOT_FOUND,
-            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500, http-<code>, text, bad-details, bad-message, ok-no-message, ok-no-message-trailer, two-messages)\n"),
+            format!("unknown bad mode '{other}' (no-status, truncated, garbage, html, http-500, http-<code>, text, bad-details, bad-message, ok-no-message, ok-no-message-trailer, two-messages, status-<value>, hang, reset, trickle, huge, no-cors, no-expose)\n"),
         )
             .into_response(),
     }

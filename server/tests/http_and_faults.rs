@@ -556,3 +556,151 @@ async fn dropped_watch_closes_on_the_server() {
     );
     server.stop().await.unwrap();
 }
+
+fn bad_url(server: &arvak_dev_server::app::RunningServer, mode: &str) -> String {
+    format!(
+        "{}/__bad/{mode}/arvak.v1.ArvakService/ListBackends",
+        server.url()
+    )
+}
+
+#[tokio::test]
+async fn bad_hang_never_answers() {
+    let (server, _client) = start(|_| {}).await;
+    let t0 = Instant::now();
+    let err = http1()
+        .post(bad_url(&server, "hang"))
+        .body(frame(0, &[]))
+        .timeout(Duration::from_millis(400))
+        .send()
+        .await
+        .expect_err("no answer");
+    assert!(err.is_timeout(), "{err}");
+    assert!(t0.elapsed() >= Duration::from_millis(400));
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_reset_cuts_the_connection() {
+    let (server, _client) = start(|_| {}).await;
+    let outcome = match http1()
+        .post(bad_url(&server, "reset"))
+        .body(frame(0, &[]))
+        .send()
+        .await
+    {
+        Err(e) => Err(e),
+        Ok(resp) => resp.bytes().await.map(|b| b.len()),
+    };
+    assert!(outcome.is_err(), "no complete answer: {outcome:?}");
+    // The server itself is fine.
+    let health = http_json(Method::GET, format!("{}/health", server.url()), None).await;
+    assert_eq!(health["status"], "healthy");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_trickle_is_a_valid_answer_one_byte_at_a_time() {
+    let (server, _client) = start(|_| {}).await;
+    let t0 = Instant::now();
+    let mut resp = http1()
+        .post(bad_url(&server, "trickle"))
+        .body(frame(0, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/grpc-web+proto");
+    let mut body = Vec::new();
+    let mut chunks = 0;
+    while let Some(chunk) = resp.chunk().await.unwrap() {
+        chunks += 1;
+        body.extend_from_slice(&chunk);
+    }
+    let (data, trailer) = parse_frames(&body);
+    assert_eq!(data, vec![Vec::<u8>::new()]);
+    assert!(trailer.contains("grpc-status:0"), "{trailer}");
+    assert!(chunks >= 10, "{chunks} chunks");
+    assert!(t0.elapsed() >= Duration::from_secs(3), "{:?}", t0.elapsed());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_huge_sends_a_32_mib_message() {
+    let (server, _client) = start(|_| {}).await;
+    let resp = http1()
+        .post(bad_url(&server, "huge"))
+        .body(frame(0, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/grpc-web+proto");
+    let body = resp.bytes().await.unwrap();
+    let (data, trailer) = parse_frames(&body);
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0].len(), 32 * 1024 * 1024);
+    assert!(trailer.contains("grpc-status:0"), "{trailer}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_no_cors_and_no_expose_strip_cors_headers() {
+    let (server, _client) = start(|_| {}).await;
+    let origin = "http://localhost:1234";
+    let send = |mode: &str| {
+        http1()
+            .post(bad_url(&server, mode))
+            .header("origin", origin)
+            .body(frame(0, &[]))
+            .send()
+    };
+    let resp = send("no-cors").await.unwrap();
+    assert_eq!(resp.headers()["grpc-status"], "5");
+    assert!(
+        !resp
+            .headers()
+            .keys()
+            .any(|k| k.as_str().starts_with("access-control-")),
+        "{:?}",
+        resp.headers()
+    );
+    let resp = send("no-expose").await.unwrap();
+    assert_eq!(resp.headers()["grpc-status"], "5");
+    assert_eq!(resp.headers()["access-control-allow-origin"], origin);
+    assert!(resp
+        .headers()
+        .get("access-control-expose-headers")
+        .is_none());
+    // Other answers keep their CORS headers, and the preflight of a no-cors call still succeeds.
+    let resp = send("ok-no-message").await.unwrap();
+    assert!(resp
+        .headers()
+        .get("access-control-expose-headers")
+        .is_some());
+    let resp = http1()
+        .request(Method::OPTIONS, bad_url(&server, "no-cors"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type,x-grpc-web")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], origin);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_status_sends_the_raw_grpc_status() {
+    let (server, _client) = start(|_| {}).await;
+    for value in ["99", "abc", "-1", "16"] {
+        let resp = http1()
+            .post(bad_url(&server, &format!("status-{value}")))
+            .body(frame(0, &[]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["grpc-status"], value);
+        assert_eq!(resp.headers()["grpc-message"], "odd%20status");
+    }
+    server.stop().await.unwrap();
+}
