@@ -28,6 +28,7 @@ try {
   try { await client.getJobStatus('00000000-0000-4000-8000-000000000000'); }
   catch (e) { notFound = { jobNotFound: e instanceof JobNotFoundError, arvak: e instanceof ArvakError, error: e instanceof Error }; }
   const job = await client.getJobStatus(jobId);
+  for (let i = 0; i < 10; i++) { await client.listBackends(); await client.getJobResult(jobId); }
   window.__result = { counts: result.counts, shots: result.shots, notFound, submittedAtIsDate: job.submittedAt instanceof Date };
 } catch (e) {
   out.textContent = 'error: ' + e;
@@ -57,11 +58,19 @@ test('a page importing pkg/web runs the Quick Start and shows counts of 00 and 1
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Calls the client never cancels on purpose (waits do cancel their racing polls and watch
+  // streams) must complete: none may show as a failed, e.g. aborted, request.
+  const failed = [];
+  const NEVER_CANCELLED = /\/(SubmitJob|GetJobResult|ListBackends|GetBackendInfo)$/;
+  page.on('requestfailed', (r) => {
+    if (NEVER_CANCELLED.test(r.url())) failed.push(`${r.url()} ${r.failure()?.errorText}`);
+  });
   await page.goto(pageUrl);
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20_000 });
   const result = await page.evaluate(() => window.__result);
   assert.equal(result.error, undefined, result.error);
   assert.deepEqual(errors, []);
+  assert.deepEqual(failed, [], 'finished calls must not be aborted (net::ERR_ABORTED)');
   const keys = Object.keys(result.counts);
   assert.ok(keys.length > 0 && keys.every((k) => k === '00' || k === '11'), JSON.stringify(result.counts));
   assert.equal(Object.values(result.counts).reduce((a, b) => a + b, 0), 1000);

@@ -115,7 +115,12 @@ pub struct ResponseBody {
     trailer: Option<HeaderMap>,
     state: ReadState,
     finished_stream: bool,
+    /// Chunks read after the trailer frame (see `drain_stream`).
+    drained: usize,
 }
+
+/// At most this many chunks are read (and discarded) after the trailer frame.
+const DRAIN_MAX_CHUNKS: usize = 16;
 
 impl ResponseBody {
     pub(crate) fn new(
@@ -134,7 +139,24 @@ impl ResponseBody {
             trailer: None,
             state: ReadState::CompressionFlag,
             finished_stream: false,
+            drained: 0,
         })
+    }
+
+    /// After the trailer frame: reads the stream to its end (discarding anything a server sends
+    /// after its trailers, at most `DRAIN_MAX_CHUNKS` chunks) before the trailers are handed out.
+    /// The fetch then completes instead of being aborted when the body is dropped (no
+    /// `net::ERR_ABORTED` for a finished call), and the stream's reader ends normally instead of
+    /// being cancelled (wasm-streams 0.7.0 leaks a closure on that cancel path).
+    fn drain_stream(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        while !self.finished_stream && self.drained < DRAIN_MAX_CHUNKS {
+            let this = self.as_mut().project();
+            match ready!(this.body_stream.poll_frame(cx)) {
+                Some(Ok(_)) => *this.drained += 1,
+                Some(Err(_)) | None => *this.finished_stream = true,
+            }
+        }
+        Poll::Ready(())
     }
 
     fn read_stream(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
@@ -281,8 +303,12 @@ impl Body for ResponseBody {
             return Poll::Ready(Some(Ok(http_body::Frame::data(data.freeze()))));
         }
 
-        // If reading data is finished, return trailers (if available) before ending
+        // If reading data is finished, return trailers (if available, once the stream has
+        // ended) before ending
         if self.state.finished_data() {
+            if self.trailer.is_some() {
+                ready!(self.as_mut().drain_stream(cx));
+            }
             if let Some(trailers) = self.trailer.take() {
                 return Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))));
             }
@@ -305,7 +331,11 @@ impl Body for ResponseBody {
                 let data = self.data.take().unwrap();
                 return Poll::Ready(Some(Ok(http_body::Frame::data(data.freeze()))));
             } else if self.state.finished_data() {
-                // If we finished reading data, return trailers before ending
+                // If we finished reading data, return trailers (once the stream has ended)
+                // before ending
+                if self.trailer.is_some() {
+                    ready!(self.as_mut().drain_stream(cx));
+                }
                 if let Some(trailers) = self.trailer.take() {
                     return Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))));
                 }
@@ -332,6 +362,7 @@ impl Default for ResponseBody {
             trailer: None,
             state: ReadState::Done,
             finished_stream: true,
+            drained: 0,
         }
     }
 }
@@ -352,6 +383,7 @@ mod tests {
             trailer: None,
             state: ReadState::CompressionFlag,
             finished_stream: false,
+            drained: 0,
         }
     }
 
@@ -391,6 +423,21 @@ mod tests {
         assert_eq!(data, 1);
         assert_eq!(trailers.expect("trailers read")["grpc-status"], "0");
         assert!(err.is_none());
+    }
+
+    #[test]
+    fn the_stream_is_read_to_its_end_before_the_trailers_are_handed_out() {
+        let mut b = body(&[MESSAGE, TRAILER, b"junk after the trailers"]);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            match Pin::new(&mut b).poll_frame(&mut cx) {
+                Poll::Ready(Some(Ok(frame))) if frame.is_trailers() => break,
+                Poll::Ready(Some(Ok(_))) => continue,
+                other => panic!("expected the trailers, got {other:?}"),
+            }
+        }
+        assert!(b.finished_stream, "the trailers came before the end of the stream");
+        assert_eq!(b.drained, 1);
     }
 
     #[test]
