@@ -116,7 +116,10 @@ async function finish(dir) {
   pkg.types = 'index.d.ts';
   pkg.exports = {
     '.': { types: './index.d.ts', default: './index.js' },
-    [`./${MODULE}_bg.wasm`]: `./${MODULE}_bg.wasm`,
+    // With its declaration file, so type-aware resolvers (attw, TypeScript's node16) resolve it too.
+    [`./${MODULE}_bg.wasm`]: existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))
+      ? { types: `./${MODULE}_bg.wasm.d.ts`, default: `./${MODULE}_bg.wasm` }
+      : `./${MODULE}_bg.wasm`,
     './package.json': './package.json',
   };
   const files = new Set(['index.js', 'index.d.ts', ...(pkg.files ?? []), 'snippets/']);
@@ -127,7 +130,10 @@ async function finish(dir) {
   pkg.files = [...files];
   // The snippets (error classes, futures) sit two folders down: `./snippets/*` would not match them.
   pkg.sideEffects = ['./snippets/**'];
-  if (pkg.repository?.url && !pkg.repository.url.startsWith('git+')) pkg.repository.url = `git+${pkg.repository.url}`;
+  if (pkg.repository?.url) {
+    const url = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    pkg.repository.url = `git+${url}.git`;
+  }
   delete pkg.collaborators;
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 
