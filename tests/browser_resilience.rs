@@ -790,3 +790,25 @@ async fn futures_settle_once_cancel_and_report_local_state() {
     assert_eq!(e.kind, ErrorKind::JobNotFound);
     assert_eq!(h.state(), Some(JobState::Failed));
 }
+
+/// `RetryPolicy.toJSON()` builds its object by hand: it must carry exactly the declared option
+/// fields (all but the `onRetry` callback), so a field added to one and not the other fails here.
+#[wasm_bindgen_test]
+fn retry_policy_to_json_has_every_option_field() {
+    use arvak_grpc_wasm::bindings::options::RetryPolicyFields;
+    use arvak_grpc_wasm::bindings::resilience::JsRetryPolicy;
+    let policy = JsRetryPolicy::new(None).expect("default policy");
+    let json = policy.to_json();
+    let mut keys: Vec<String> = js_sys::Object::keys(json.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    keys.sort();
+    let mut declared: Vec<String> = RetryPolicyFields::FIELDS
+        .iter()
+        .filter(|f| **f != "onRetry")
+        .map(|f| f.to_string())
+        .collect();
+    declared.sort();
+    assert_eq!(keys, declared);
+}

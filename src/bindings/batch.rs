@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::convert;
@@ -13,8 +13,8 @@ use super::future::{
 use super::options;
 use super::options::BatchCircuitsArg;
 use super::result::JsJobResult;
-use super::shape::set;
 use super::shape::Fields;
+use crate::js_data;
 use crate::js_options;
 use crate::logic::error::ArvakError;
 use crate::resilience::{format_progress_bar, BatchProgress};
@@ -63,26 +63,27 @@ js_options! {
     }
 }
 
-/// The `BatchResult` object of a finished batch.
-fn report_js(r: BatchOutcome) -> JsValue {
-    let o = Object::new();
-    let results: Array = r
-        .results
-        .into_iter()
-        .map(|x| {
-            x.map(|v| JsJobResult::from(v).into())
-                .unwrap_or(JsValue::NULL)
-        })
-        .collect();
-    let failures: Array = r.failures.iter().map(convert::failure).collect();
-    set(&o, "results", results);
-    set(&o, "failures", failures);
-    set(&o, "status", r.status.as_str());
-    set(&o, "progress", convert::progress(&r.progress));
-    set(&o, "totalTimeMs", r.total_time_ms.round());
-    set(&o, "successCount", r.success_count as f64);
-    set(&o, "failureCount", r.failure_count as f64);
-    o.into()
+js_data! {
+    /// What `executeBatch` resolves to. Every input is in exactly one of `results` (non-null) and `failures`.
+    fn report_js(r: BatchOutcome) -> "BatchResult" {
+        /// By input index: the result, or null for a failed input.
+        results: "Array<JobResult | null>" = r
+            .results
+            .iter()
+            .map(|x| {
+                x.clone()
+                    .map(|v| JsJobResult::from(v).into())
+                    .unwrap_or(JsValue::NULL)
+            })
+            .collect::<Array>(),
+        /// Ascending by index.
+        failures: "BatchFailure[]" = r.failures.iter().map(convert::failure).collect::<Array>(),
+        status: "BatchStatus" = r.status.as_str(),
+        progress: "BatchProgress" = convert::progress(&r.progress),
+        totalTimeMs: "number" = r.total_time_ms.round(),
+        successCount: "number" = r.success_count as f64,
+        failureCount: "number" = r.failure_count as f64,
+    }
 }
 
 /// `timeoutMs` (the whole batch), `failFast`, `signal`, `onProgress`.

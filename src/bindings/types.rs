@@ -98,16 +98,4 @@ export type MapOutcome<T> = { status: "fulfilled"; value: T } | { status: "rejec
 /** How a batch ended. */
 export type BatchStatus = "completed" | "partial" | "failed" | "timed_out" | "cancelled";
 
-/** What `executeBatch` resolves to. Every input is in exactly one of `results` (non-null) and `failures`. */
-export interface BatchResult {
-  /** By input index: the result, or null for a failed input. */
-  results: Array<JobResult | null>;
-  /** Ascending by index. */
-  failures: BatchFailure[];
-  status: BatchStatus;
-  progress: BatchProgress;
-  totalTimeMs: number;
-  successCount: number;
-  failureCount: number;
-}
 "#;
