@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package `arvak-grpc-wasm` for two targets:
-#   pkg/web      --target web      (ES module; call `await init()` first)
-#   pkg/bundler  --target bundler  (for webpack/vite/rollup; no explicit init)
+# Builds the npm package `arvak-grpc-wasm`: pkg/web, the wasm-bindgen `--target web` build (an ES
+# module; `await init()` first), the one build the package ships (pages, bundlers, workers, Node).
 # Release builds, optimised with wasm-opt from tools/node_modules (binaryen >= 116 required), then
 # scripts/finish-pkg.mjs adds the package entry (index.js/.d.ts re-exporting the client and the error
 # classes), fills package.json and prints the gzip size of .wasm + JS glue.
@@ -25,10 +24,8 @@ if [ -z "$ver" ] || [ "$ver" -lt 116 ]; then
 fi
 echo "build-pkg: using $wasm_opt (version $ver)"
 
-for target in web bundler; do
-  echo "build-pkg: wasm-pack build --release --target $target → pkg/$target"
-  rm -rf "pkg/$target"
-  wasm-pack build --release --target "$target" --out-dir "pkg/$target" --out-name arvak_grpc_wasm .
-done
+echo "build-pkg: wasm-pack build --release --target web → pkg/web"
+rm -rf pkg/web pkg/bundler
+wasm-pack build --release --target web --out-dir pkg/web --out-name arvak_grpc_wasm .
 
-node scripts/finish-pkg.mjs pkg/web pkg/bundler
+node scripts/finish-pkg.mjs pkg/web

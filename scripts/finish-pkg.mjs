@@ -1,4 +1,4 @@
-// Finishes the wasm-pack output directories given as arguments (pkg/web, pkg/bundler):
+// Finishes the wasm-pack output directories given as arguments (pkg/web):
 //  * index.js / index.d.ts: the package entry. Re-exports the client classes and option/data types
 //    from the wasm-bindgen module, and the error classes from the one js/errors.js snippet the module
 //    itself imports (so `instanceof` works). Internal exports (wasm-streams helper classes, raw wasm
