@@ -42,6 +42,15 @@ if [ "${gecko_have%%$'\n'*}" != "geckodriver $GECKODRIVER_VERSION" ]; then
   cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 
+# The third engine: WebKitGTK's WebKitWebDriver (it starts WebKitGTK's MiniBrowser), which needs an X
+# display: Xvfb through xvfb-run (xauth is what xvfb-run uses for the display's cookie).
+if [ ! -x /usr/bin/WebKitWebDriver ] || [ ! -x /usr/bin/xvfb-run ] || ! command -v xauth >/dev/null; then
+  log "installing webkit2gtk-driver + xvfb (Debian; ~60 s)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq webkit2gtk-driver xvfb xauth >/dev/null
+fi
+
 if ! command -v wasm-pack >/dev/null || ! wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
   log "building wasm-pack $WASM_PACK_VERSION from crates.io (~3.5 min cold)"
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
@@ -67,4 +76,4 @@ if [ -z "$ver" ] || [ "$ver" -lt 116 ]; then
   log "wasm-opt at $WASM_OPT is version '$ver'; need >= 116 (Debian's 108 corrupts externref tables)"
   exit 1
 fi
-log "ready: $(wasm-pack --version), $(wasm-bindgen --version), wasm-opt $ver, $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), $(geckodriver --version 2>/dev/null | head -n1)"
+log "ready: $(wasm-pack --version), $(wasm-bindgen --version), wasm-opt $ver, $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), $(geckodriver --version 2>/dev/null | head -n1), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null)"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
-#   2. browser tests: `wasm-pack test --headless --chrome`, then the same suites with `--firefox`
-#      (Firefox ESR through geckodriver), against one dev server on a free port (including the fault
-#      soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE, a flapping server under
-#      300 jobs, an aborted 1000-job batch; ~40 s per engine; figures printed with `-- --nocapture`),
+#   2. browser tests: `wasm-pack test --headless --chrome`, then the same suites in Firefox ESR
+#      (`--firefox`, geckodriver) and in WebKitGTK (`--safari` with WebKitWebDriver, under Xvfb),
+#      against one dev server on a free port (including the fault soaks of tests/browser_soak.rs:
+#      500 jobs at 20% and 40% UNAVAILABLE, a flapping server under 300 jobs, an aborted 1000-job
+#      batch; ~40 s per engine; figures printed with `-- --nocapture`),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
@@ -47,6 +48,13 @@ mark
 # starts geckodriver from PATH (~/.cargo/bin) and passes Firefox -headless itself.
 stage "2b. the same browser tests in Firefox (wasm-pack test --headless --firefox)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --firefox
+mark
+
+# WebKit: the runner's Safari driver is any W3C WebDriver server; WebKitGTK's WebKitWebDriver starts
+# MiniBrowser, which needs a display even here, so it runs inside a private Xvfb server (xvfb-run -a
+# picks a free display number and stops it afterwards). The runner prints "Safari" for it.
+stage "2c. the same browser tests in WebKitGTK (wasm-pack test --safari, WebKitWebDriver under Xvfb)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" xvfb-run -a wasm-pack test --headless --safari --safaridriver /usr/bin/WebKitWebDriver
 mark
 
 stage "3. browser client tests through the gateway (arvak-dev-server gateway)"
