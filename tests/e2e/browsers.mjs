@@ -6,9 +6,11 @@
 //
 // Chromium: Debian's chromium driven by playwright-core; `page` is a playwright Page.
 // Firefox: Debian's firefox-esr driven by selenium-webdriver through geckodriver (playwright cannot drive
-// a stock Firefox); `page` is a WebDriverPage, which implements the part of playwright's Page API the test
-// uses with the same meaning (waitForSelector waits for a visible element, textContent is the DOM's
-// textContent, evaluate returns undefined as undefined). Page errors and console errors come from
+// a stock Firefox): one browser profile for the run and one window per page (where playwright gives each
+// page a fresh context, so storage is shared here: the storage checks only get stricter); `page` is a
+// WebDriverPage, which implements the part of playwright's Page API the test uses with the same meaning
+// (waitForSelector waits for a visible element, textContent is the DOM's textContent, evaluate returns
+// undefined as undefined). Page errors and console errors come from
 // WebDriver BiDi's log events (Firefox reports CSP violations there as "javascript" errors; checked by
 // injecting an inline script, a console.error and an uncaught throw into the playground).
 
@@ -109,7 +111,7 @@ async function launchFirefox() {
       if (initScript) {
         await bidi.send({ method: "script.addPreloadScript", params: { functionDeclaration: String(initScript), contexts: [handle] } });
       }
-      const page = new WebDriverPage({ driver, bidi, handle, focus, listeners, downloads });
+      const page = new WebDriverPage({ driver, handle, focus, listeners, downloads });
       return {
         page,
         problems,
@@ -135,8 +137,8 @@ const VISIBLE = "(e) => { if (!e) return false; const r = e.getBoundingClientRec
 
 /** The subset of playwright's Page the playground test uses, over WebDriver (classic + BiDi). */
 class WebDriverPage {
-  constructor({ driver, bidi, handle, focus, listeners, downloads }) {
-    Object.assign(this, { driver, bidi, handle, focusWindow: focus, listeners, downloads });
+  constructor({ driver, handle, focus, listeners, downloads }) {
+    Object.assign(this, { driver, handle, focusWindow: focus, listeners, downloads });
     const page = this;
     this.keyboard = {
       press: async (key) => page.#keys(key),
