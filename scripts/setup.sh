@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+# The second browser engine: Debian's Firefox ESR, driven through geckodriver (a Rust crate; not in Debian).
+GECKODRIVER_VERSION=0.37.1
 # The wasm-bindgen CLI must equal the crate version pinned in Cargo.toml / Cargo.lock,
 # or wasm-pack tries to download one (which fails here).
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)
@@ -26,6 +28,29 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+if [ ! -x /usr/bin/firefox-esr ]; then
+  log "installing firefox-esr (Debian; ~30 s)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq firefox-esr >/dev/null
+fi
+
+# Read the version first: `grep -q` closing the pipe early would make geckodriver fail under pipefail.
+gecko_have=$(geckodriver --version 2>/dev/null || true)
+if [ "${gecko_have%%$'\n'*}" != "geckodriver $GECKODRIVER_VERSION" ]; then
+  log "building geckodriver $GECKODRIVER_VERSION from crates.io (~1.5–2.5 min cold)"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+
+# The third engine: WebKitGTK's WebKitWebDriver (it starts WebKitGTK's MiniBrowser), which needs an X
+# display: Xvfb through xvfb-run (xauth is what xvfb-run uses for the display's cookie).
+if [ ! -x /usr/bin/WebKitWebDriver ] || [ ! -x /usr/bin/xvfb-run ] || ! command -v xauth >/dev/null; then
+  log "installing webkit2gtk-driver + xvfb (Debian; ~60 s)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq webkit2gtk-driver xvfb xauth >/dev/null
+fi
+
 if ! command -v wasm-pack >/dev/null || ! wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
   log "building wasm-pack $WASM_PACK_VERSION from crates.io (~3.5 min cold)"
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
@@ -37,9 +62,10 @@ if ! command -v wasm-bindgen >/dev/null || ! wasm-bindgen --version 2>/dev/null 
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# Node tooling: binaryen (wasm-opt), playwright-core, typescript, esbuild — from the npm registry.
-if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -d tools/node_modules/playwright-core ] || [ ! -x tools/node_modules/.bin/tsc ]; then
-  log "installing node tools (binaryen, playwright-core, typescript) into tools/node_modules"
+# Node tooling: binaryen (wasm-opt), playwright-core, selenium-webdriver, typescript — from the npm registry.
+if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -d tools/node_modules/playwright-core ] \
+  || [ ! -d tools/node_modules/selenium-webdriver ] || [ ! -x tools/node_modules/.bin/tsc ]; then
+  log "installing node tools (binaryen, playwright-core, selenium-webdriver, typescript) into tools/node_modules"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
@@ -50,4 +76,4 @@ if [ -z "$ver" ] || [ "$ver" -lt 116 ]; then
   log "wasm-opt at $WASM_OPT is version '$ver'; need >= 116 (Debian's 108 corrupts externref tables)"
   exit 1
 fi
-log "ready: $(wasm-pack --version), $(wasm-bindgen --version), wasm-opt $ver, $(chromium --version 2>/dev/null | head -n1)"
+log "ready: $(wasm-pack --version), $(wasm-bindgen --version), wasm-opt $ver, $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), $(geckodriver --version 2>/dev/null | head -n1), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null)"

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
-#   2. browser tests: `wasm-pack test --headless --chrome` against a dev server on a free port
-#      (including tests/browser_hostile.rs: 112 hostile inputs and servers, each a typed error
-#      within its deadline, then a Bell job, ~15 s; and the fault soaks of tests/browser_soak.rs:
-#      500 jobs at 20% and 40% UNAVAILABLE, a flapping server under 300 jobs, an aborted 1000-job
-#      batch; ~40 s; figures printed with `-- --nocapture`),
+#   2. browser tests: `wasm-pack test --headless --chrome`, then the same suites in Firefox ESR
+#      (`--firefox`, geckodriver) and in WebKitGTK (`--safari` with WebKitWebDriver, under Xvfb),
+#      against one dev server on a free port (including tests/browser_hostile.rs: 112 hostile
+#      inputs and servers, each a typed error within its deadline, then a Bell job, ~15 s; and the
+#      fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE, a flapping server
+#      under 300 jobs, an aborted 1000-job batch; ~40 s per engine; figures printed with
+#      `-- --nocapture`),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
 #   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
 #      boundary test (every exported parameter given wrong types), and the size budget (gzip of
 #      .wasm + glue at most 10% above size-budget.json),
-#   6. the playground end to end in headless Chromium (screenshots in tests/output/screenshots/).
+#   6. the playground end to end in headless Chromium and headless Firefox (screenshots in
+#      tests/output/screenshots/ and tests/output/screenshots/firefox/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -32,7 +35,7 @@ stage "1. native tests (cargo test --workspace)"
 cargo test --workspace
 mark
 
-stage "2. browser tests (wasm-pack test --headless --chrome)"
+stage "2. browser tests in Chrome (wasm-pack test --headless --chrome)"
 cargo build -p arvak-dev-server
 start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server --seed 1
 echo "dev server: $DEV_SERVER_URL (pid $DEV_SERVER_PID)"
@@ -41,6 +44,19 @@ echo "dev server: $DEV_SERVER_URL (pid $DEV_SERVER_PID)"
 # leave room for slower CI.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome
+mark
+
+# The same test binaries (same ARVAK_TEST_URL, so nothing is rebuilt) in the second engine. The runner
+# starts geckodriver from PATH (~/.cargo/bin) and passes Firefox -headless itself.
+stage "2b. the same browser tests in Firefox (wasm-pack test --headless --firefox)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --firefox
+mark
+
+# WebKit: the runner's Safari driver is any W3C WebDriver server; WebKitGTK's WebKitWebDriver starts
+# MiniBrowser, which needs a display even here, so it runs inside a private Xvfb server (xvfb-run -a
+# picks a free display number and stops it afterwards). The runner prints "Safari" for it.
+stage "2c. the same browser tests in WebKitGTK (wasm-pack test --safari, WebKitWebDriver under Xvfb)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" xvfb-run -a wasm-pack test --headless --safari --safaridriver /usr/bin/WebKitWebDriver
 mark
 
 stage "3. browser client tests through the gateway (arvak-dev-server gateway)"
@@ -61,7 +77,7 @@ node scripts/check-size.mjs
 mark
 stop_dev_server
 
-stage "6. playground end to end (headless Chromium)"
+stage "6. playground end to end (headless Chromium, then headless Firefox)"
 rm -rf www/pkg && cp -r pkg/web www/pkg
 E2E_SKIP_SETUP=1 E2E_SKIP_BUILD=1 scripts/e2e.sh
 mark

@@ -1,21 +1,24 @@
-// End-to-end test of the playground (www/) in headless Chromium, driven by playwright-core.
+// End-to-end test of the playground (www/) in a headless browser: Chromium (playwright-core) by default,
+// Firefox (selenium-webdriver through geckodriver) with E2E_BROWSER=firefox — same steps, see browsers.mjs.
 //
-//   PLAYGROUND_URL=http://127.0.0.1:PORT/ node --test tests/e2e/playground.test.mjs
+//   PLAYGROUND_URL=http://127.0.0.1:PORT/ [E2E_BROWSER=firefox] node --test tests/e2e/playground.test.mjs
 //
 // The URL must be an arvak-dev-server started with `--www www --csp --seed 1` (scripts/e2e.sh does
 // that). The server's control endpoints (/__faults, /__stats) make a job long (Cancel) and make the
-// server answer with HTML in an error message. Screenshots go to tests/output/screenshots/.
+// server answer with HTML in an error message. Screenshots go to tests/output/screenshots/ (Chromium)
+// and tests/output/screenshots/firefox/.
 // Every test fails on a page error or a console error (CSP violations are console errors).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium } from "../../tools/node_modules/playwright-core/index.mjs";
+import { launch } from "./browsers.mjs";
 
 const BASE = process.env.PLAYGROUND_URL;
 if (!BASE) throw new Error("set PLAYGROUND_URL to the dev server serving www/ (see scripts/e2e.sh)");
-const SHOTS_DIR = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
+const ENGINE = process.env.E2E_BROWSER || "chromium";
+const SHOTS_DIR = fileURLToPath(new URL(`../output/screenshots/${ENGINE === "chromium" ? "" : `${ENGINE}/`}`, import.meta.url));
 mkdirSync(SHOTS_DIR, { recursive: true });
 
 const XSS_QASM = 'OPENQASM 3.0;\nqubit[1] q;\n// The server echoes the offending token in its message.\nh "<img src=x onerror=window.__xss=1>";\n';
@@ -23,11 +26,7 @@ const XSS_QASM = 'OPENQASM 3.0;\nqubit[1] q;\n// The server echoes the offending
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launch(ENGINE);
 });
 
 after(async () => {
@@ -51,21 +50,19 @@ const stats = () => control("GET", "/__stats");
 
 /** A fresh page on the playground, ready (client loaded, backends listed); collects page problems. */
 async function openPlayground(t, hash = "") {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
-  // Records every <img> that ever enters the document (an injected one removed later still counts).
-  await page.addInitScript(() => {
-    window.__imgSeen = 0;
-    new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) {
-        if (n.nodeType === 1 && (n.nodeName === "IMG" || n.querySelector?.("img"))) window.__imgSeen += 1;
-      }
-    }).observe(document, { childList: true, subtree: true });
+  const { page, problems, close } = await browser.newPage({
+    viewport: { width: 1360, height: 1000 },
+    // Records every <img> that ever enters the document (an injected one removed later still counts).
+    initScript: () => {
+      window.__imgSeen = 0;
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) {
+          if (n.nodeType === 1 && (n.nodeName === "IMG" || n.querySelector?.("img"))) window.__imgSeen += 1;
+        }
+      }).observe(document, { childList: true, subtree: true });
+    },
   });
-  t.after(() => context.close());
+  t.after(close);
   const response = await page.goto(new URL(hash, BASE).href);
   assert.equal(response.status(), 200);
   await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
@@ -340,7 +337,7 @@ test("connection panel: a server that needs an API key, and the key kept out of 
   await page.waitForSelector("#conn-pill[data-state=ok]", { timeout: 20000 });
   await runAndWait(page);
   assert.deepEqual((await bars(page)).map((b) => b.key), ["00", "11"]);
-  assert.ok(!page.url().includes("k-e2e-123"));
+  assert.ok(!(await page.url()).includes("k-e2e-123"), "the API key is not in the URL");
   assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie), "{}{}");
   assert.deepEqual(problems, []);
 });
