@@ -659,40 +659,20 @@ fn cases() -> Vec<Case> {
             None,
             |_e| settle(bad("huge").list_backends(call_o(json!({"timeoutMs": 4000})))).await
         ),
-        // WebKitGTK fails the load itself while the 32 MiB stream body comes in ("Load failed"),
-        // before the decoder sees the frame: there the answer is a typed UNAVAILABLE naming the
-        // failed body read; Chromium and Firefox reach the size check.
-        Case {
-            category: "server",
-            name: "32 MiB message (stream)",
-            faults: None,
-            class: if is_webkit() {
-                "UnavailableError"
-            } else {
-                "ArvakError"
-            },
-            code: if is_webkit() {
-                "UNAVAILABLE"
-            } else {
-                "OUT_OF_RANGE"
-            },
-            fragments: if is_webkit() {
-                &["Reading the response body"]
-            } else {
-                &["too large"]
-            },
-            within_ms: 5000.0,
-            run: |_e: Rc<Env>| {
-                Box::pin(async move {
-                    settle(
-                        bad("huge").stream_results(
-                            UNKNOWN_JOB.into(),
-                            stream_o(json!({"timeoutMs": 4000})),
-                        ),
-                    )
-                    .await
-                })
-            },
+        case!(
+            "server",
+            "32 MiB message (stream)",
+            "ArvakError",
+            "OUT_OF_RANGE",
+            ["too large"],
+            5000.0,
+            None,
+            |_e| settle(
+                bad("huge")
+                    .stream_results(UNKNOWN_JOB.into(), stream_o(json!({"timeoutMs": 4000})))
+            )
+            .await
+        ),
         },
         case!(
             "cors",
@@ -1494,16 +1474,24 @@ fn check(case: &Case, got: Option<Got>, ms: f64) -> Result<String, String> {
     if !chain.ends_with("ArvakError>Error") {
         wrong.push(format!("not an ArvakError ({chain})"));
     }
-    if class != case.class {
+    // WebKitGTK sometimes fails the load itself while a 32 MiB body comes in ("Load failed"),
+    // before the size check sees the frame: a typed UNAVAILABLE naming the failed body read is
+    // the right answer then (Chromium and Firefox always reach the size check).
+    let webkit_load_failed = is_webkit()
+        && case.name.starts_with("32 MiB message")
+        && class == "UnavailableError"
+        && code == "UNAVAILABLE"
+        && message.contains("Reading the response body");
+    if class != case.class && !webkit_load_failed {
         wrong.push(format!("class {class}, expected {}", case.class));
     }
-    if code != case.code {
+    if code != case.code && !webkit_load_failed {
         wrong.push(format!("code {code}, expected {}", case.code));
     }
     if message.trim().is_empty() {
         wrong.push("empty message".into());
     }
-    for f in case.fragments {
+    for f in case.fragments.iter().filter(|_| !webkit_load_failed) {
         if !message.contains(f) {
             wrong.push(format!("message lacks {f:?}"));
         }
