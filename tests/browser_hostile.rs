@@ -673,7 +673,6 @@ fn cases() -> Vec<Case> {
             )
             .await
         ),
-        },
         case!(
             "cors",
             "no CORS headers",
