@@ -69,12 +69,8 @@ js_data! {
         /// By input index: the result, or null for a failed input.
         results: "Array<JobResult | null>" = r
             .results
-            .iter()
-            .map(|x| {
-                x.clone()
-                    .map(|v| JsJobResult::from(v).into())
-                    .unwrap_or(JsValue::NULL)
-            })
+            .into_iter()
+            .map(|x| x.map(|v| JsJobResult::from(v).into()).unwrap_or(JsValue::NULL))
             .collect::<Array>(),
         /// Ascending by index.
         failures: "BatchFailure[]" = r.failures.iter().map(convert::failure).collect::<Array>(),
