@@ -57,6 +57,20 @@ impl Deadline {
         self.remaining_ms(now_ms) == Some(0.0)
     }
 
+    /// Whether an error answer is better reported as this deadline's own expiry: the server's
+    /// timeout (`CANCELLED "Timeout expired"`, spec §1) when this deadline, which went out as
+    /// `grpc-timeout`, has passed. The server counts from receipt and the header is rounded up, so
+    /// its expiry can only come later than ours; seeing it first means our timer was late (a busy
+    /// page), and the caller should get the same `DEADLINE_EXCEEDED` whichever side noticed first.
+    /// `CLOCK_SLACK_MS` covers browsers that coarsen `performance.now()`.
+    pub fn explains(&self, error: &ArvakError, now_ms: f64) -> bool {
+        const CLOCK_SLACK_MS: f64 = 2.0;
+        error.is_server_timeout()
+            && self
+                .remaining_ms(now_ms)
+                .is_some_and(|left| left <= CLOCK_SLACK_MS)
+    }
+
     /// The earlier of two deadlines.
     pub fn min(self, other: Deadline) -> Deadline {
         match (self.at_ms, other.at_ms) {
@@ -116,6 +130,28 @@ mod tests {
             .unwrap_err()
             .message
             .contains("timeoutMs"));
+    }
+
+    #[test]
+    fn the_servers_timeout_at_our_deadline_is_ours() {
+        use crate::logic::error::{classify, Code, ErrorKind, Rpc};
+        let server = |message: &str| {
+            let kind = classify(Code::Cancelled, Rpc::ListBackends, message);
+            ArvakError::new(kind, Code::Cancelled, message.to_owned())
+        };
+        let timeout = server("Timeout expired");
+        let d = Deadline::after(1000.0, Some(200.0));
+        // Our deadline has passed (or is within the clock's coarseness): ours.
+        assert!(d.explains(&timeout, 1200.0));
+        assert!(d.explains(&timeout, 1250.0));
+        assert!(d.explains(&timeout, 1199.0));
+        // Much budget left: the server's own, shorter limit (`server.timeout_seconds`).
+        assert!(!d.explains(&timeout, 1100.0));
+        // Not the server's timeout, or no deadline sent at all.
+        assert!(!d.explains(&server("other"), 1300.0));
+        let unavailable = ArvakError::new(ErrorKind::Unavailable, Code::Unavailable, String::new());
+        assert!(!d.explains(&unavailable, 1300.0));
+        assert!(!Deadline::none().explains(&timeout, 1300.0));
     }
 
     #[test]

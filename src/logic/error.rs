@@ -306,6 +306,13 @@ const WATCH_JOB_NOT_FOUND: &str = "Failed to get job: Job not found";
 /// The text of a server-side timeout (tonic's timeout layer, spec §1).
 const SERVER_TIMEOUT: &str = "Timeout expired";
 
+impl ArvakError {
+    /// Whether this is the server's own timeout (tonic's `CANCELLED "Timeout expired"`, spec §1).
+    pub fn is_server_timeout(&self) -> bool {
+        self.code == Code::Cancelled && self.kind == ErrorKind::Timeout
+    }
+}
+
 /// Decides the error kind from a status code, the RPC and the (tag-stripped) message (spec §7).
 pub fn classify(code: Code, rpc: Rpc, message: &str) -> ErrorKind {
     match code {

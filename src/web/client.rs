@@ -278,6 +278,18 @@ struct Attempt<'a> {
     on_deadline: &'a ArvakError,
 }
 
+impl Attempt<'_> {
+    /// `error`, or this attempt's deadline error when it is the server noticing that same deadline
+    /// first ([`Deadline::explains`]).
+    fn own_expiry(&self, error: ArvakError) -> ArvakError {
+        if self.deadline.explains(&error, now_ms()) {
+            self.on_deadline.clone()
+        } else {
+            error
+        }
+    }
+}
+
 /// One unary call as the pipeline carries it through its attempts: built once per call.
 struct CallContext<'a> {
     rpc: Rpc,
@@ -639,7 +651,7 @@ impl ArvakClient {
         match guard.run(send).await? {
             Ok((Some(bytes), 1)) => Ok(bytes),
             Ok((_, messages)) => Err(UnaryShape { messages }.into_error(rpc, &self.inner.url)),
-            Err(status) => Err(status_error(status, rpc, &self.inner.url)),
+            Err(status) => Err(attempt.own_expiry(status_error(status, rpc, &self.inner.url))),
         }
     }
 
@@ -671,10 +683,14 @@ impl ArvakClient {
                     .metadata(context, call, guard, stream_deadline, on_deadline)
                     .await?;
                 attempts.sending();
+                let sent = Attempt {
+                    deadline: stream_deadline,
+                    on_deadline,
+                };
                 guard
                     .run(self.open_stream(rpc, metadata, body.clone()))
                     .await?
-                    .map_err(|s| self.status_error(s, rpc, ids))
+                    .map_err(|s| sent.own_expiry(self.status_error(s, rpc, ids)))
             }
             .await;
             attempts.record(permit, &result);
