@@ -42,6 +42,10 @@ js_options! {
         maxConcurrency: number,
         /// At most this many WatchJob streams for `waitForJob` "auto" (default 2; browsers allow 6 HTTP/1.1 connections per origin, each open stream holds one).
         maxStreams: integer,
+        /// Called instead of the global `fetch` for every request, as `fetch(request, init)` (logging, tracing, a service worker); it must return a `Response` or a promise of one.
+        fetch: callback("typeof fetch"),
+        /// The largest message accepted from the server in bytes (default 4194304 = 4 MiB, as gRPC). A larger one is refused from its length prefix, before it is read: `ArvakError` OUT_OF_RANGE, and the request is cancelled.
+        maxReceiveMessageBytes: integer,
     }
 }
 
@@ -258,6 +262,16 @@ pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
             }
         },
         max_streams: o.maxStreams.map_or(defaults.max_streams, |n| n as usize),
+        fetch: o.fetch,
+        max_receive_message_bytes: match o.maxReceiveMessageBytes {
+            None => defaults.max_receive_message_bytes,
+            Some(0) => {
+                return Err(invalid(
+                    "options.maxReceiveMessageBytes must be at least 1".to_owned(),
+                ))
+            }
+            Some(n) => n as usize,
+        },
         resilience: resilience(opts, false)?,
     })
 }

@@ -100,6 +100,12 @@ pub struct ClientOptions {
     pub max_concurrency: Option<usize>,
     /// At most this many WatchJob streams for `auto` waits (default 2); more waits poll.
     pub max_streams: usize,
+    /// Called instead of the global `fetch` for every request, as `fetch(request, init)` (logging,
+    /// tracing, a service worker's fetch); it must return a `Response` or a promise of one.
+    pub fetch: Option<js_sys::Function>,
+    /// The largest message accepted from the server in bytes (default 4 MiB, as gRPC's). A larger
+    /// one is refused from its length prefix before it is read, and the request is cancelled.
+    pub max_receive_message_bytes: usize,
     /// Retry policy, circuit breaker, retry budget, submit pacing (default: one attempt per call,
     /// no breaker, submit pacing learned from the server).
     pub resilience: ResilienceOptions,
@@ -115,10 +121,15 @@ impl Default for ClientOptions {
             credentials: Credentials::SameOrigin,
             max_concurrency: None,
             max_streams: DEFAULT_MAX_STREAMS,
+            fetch: None,
+            max_receive_message_bytes: DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
             resilience: ResilienceOptions::default(),
         }
     }
 }
+
+/// The default of [`ClientOptions::max_receive_message_bytes`]: 4 MiB, gRPC's default.
+pub const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Per-call options: every method takes them.
 #[derive(Debug, Clone, Default)]
@@ -185,6 +196,7 @@ impl<'a> Ids<'a> {
 pub(crate) struct Inner {
     url: String,
     transport: Transport,
+    max_message_bytes: usize,
     default_timeout_ms: Option<f64>,
     headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
     header_hook: Option<HeaderHook>,
@@ -329,7 +341,13 @@ impl ArvakClient {
         let url = url.trim_end_matches('/').to_owned();
         Ok(ArvakClient {
             inner: Rc::new(Inner {
-                transport: Transport::new(&url, options.credentials.to_fetch()),
+                transport: Transport::new(
+                    &url,
+                    options.credentials.to_fetch(),
+                    options.fetch,
+                    options.max_receive_message_bytes,
+                ),
+                max_message_bytes: options.max_receive_message_bytes,
                 url,
                 default_timeout_ms,
                 headers,
@@ -351,6 +369,7 @@ impl ArvakClient {
             inner: Rc::new(Inner {
                 url: i.url.clone(),
                 transport: i.transport.clone(),
+                max_message_bytes: i.max_message_bytes,
                 default_timeout_ms: i.default_timeout_ms,
                 headers: i.headers.clone(),
                 header_hook: i.header_hook.clone(),
@@ -446,7 +465,7 @@ impl ArvakClient {
         metadata: MetadataMap,
         body: Bytes,
     ) -> Result<tonic::Streaming<Bytes>, tonic::Status> {
-        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        let mut grpc = self.grpc();
         grpc.ready().await.map_err(tonic::Status::from_error)?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
@@ -455,6 +474,13 @@ impl ArvakClient {
             .server_streaming(req, path, RawCodec)
             .await?
             .into_inner())
+    }
+
+    /// A tonic client on the transport, with the client's message size limit (tonic checks it
+    /// again after the transport did).
+    fn grpc(&self) -> tonic::client::Grpc<Transport> {
+        tonic::client::Grpc::new(self.inner.transport.clone())
+            .max_decoding_message_size(self.inner.max_message_bytes)
     }
 
     pub(crate) fn status_error(&self, status: tonic::Status, rpc: Rpc, ids: Ids<'_>) -> ArvakError {
@@ -619,7 +645,7 @@ impl ArvakClient {
             .await?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
-        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        let mut grpc = self.grpc();
         let path = http::uri::PathAndQuery::from_static(rpc.path());
         attempts.sending();
         // Read as a stream so the answer's shape can be checked: a unary answer is exactly one
