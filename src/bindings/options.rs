@@ -46,6 +46,8 @@ js_options! {
         fetch: callback("typeof fetch"),
         /// The largest message accepted from the server in bytes (default 4194304 = 4 MiB, as gRPC). A larger one is refused from its length prefix, before it is read: `ArvakError` OUT_OF_RANGE, and the request is cancelled.
         maxReceiveMessageBytes: integer,
+        /// Keep every submitted job id in the job journal of this name (localStorage), so a reloaded page can find and resume them (`journalJobs()`, `journalBatches()`, `BatchJobManager.resumeBatch`).
+        journal: string,
     }
 }
 
@@ -74,7 +76,10 @@ js_options! {
 js_options! {
     /// Options of `submitQasm` / `submitCircuitJson`.
     pub struct SubmitFields as "SubmitOptions", arg SubmitOptionsArg,
-        extends "CallOptions", "BatchCircuitSettings" {}
+        extends "CallOptions", "BatchCircuitSettings" {
+        /// With a journaled client: a label kept with the job (shown by `journalJobs()`).
+        label: string,
+    }
 }
 
 js_options! {
@@ -263,6 +268,7 @@ pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
         },
         max_streams: o.maxStreams.map_or(defaults.max_streams, |n| n as usize),
         fetch: o.fetch,
+        journal: o.journal,
         max_receive_message_bytes: match o.maxReceiveMessageBytes {
             None => defaults.max_receive_message_bytes,
             Some(0) => {
@@ -321,7 +327,13 @@ pub fn submit(opts: &JsValue) -> Result<SubmitOptions, ArvakError> {
     Ok(SubmitOptions {
         shots: o.shots.unwrap_or(defaults.shots),
         optimization_level: o.optimizationLevel.unwrap_or(defaults.optimization_level),
+        label: None,
     })
+}
+
+/// The `label` of `submitQasm` / `submitCircuitJson` options.
+pub fn submit_label(opts: &JsValue) -> Result<Option<String>, ArvakError> {
+    Ok(SubmitFields::read(opts, OPTIONS)?.label)
 }
 
 /// The circuits of `submitBatch`: strings (read per `format`) or `{ qasm | json | circuit, shots?,

@@ -8,6 +8,7 @@
 pub mod data;
 pub mod deadline;
 pub mod error;
+pub mod journal;
 pub mod json;
 pub mod message;
 pub mod results;

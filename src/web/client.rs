@@ -14,6 +14,7 @@ use web_sys::AbortSignal;
 
 use super::env::now_ms;
 use super::guard::Guard;
+use super::journal::Journal;
 use super::resilience::{Attempts, CallFailure, ResilienceOptions, ResilienceState};
 use super::rpc::{decode, RawCodec};
 use super::transport::{status_error, Transport};
@@ -106,6 +107,9 @@ pub struct ClientOptions {
     /// The largest message accepted from the server in bytes (default 4 MiB, as gRPC's). A larger
     /// one is refused from its length prefix before it is read, and the request is cancelled.
     pub max_receive_message_bytes: usize,
+    /// Keep submitted job ids in the named job journal, so they survive a reload
+    /// ([`super::journal`]); `None` (the default): no journal.
+    pub journal: Option<String>,
     /// Retry policy, circuit breaker, retry budget, submit pacing (default: one attempt per call,
     /// no breaker, submit pacing learned from the server).
     pub resilience: ResilienceOptions,
@@ -123,6 +127,7 @@ impl Default for ClientOptions {
             max_streams: DEFAULT_MAX_STREAMS,
             fetch: None,
             max_receive_message_bytes: DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+            journal: None,
             resilience: ResilienceOptions::default(),
         }
     }
@@ -143,12 +148,14 @@ pub struct CallOptions {
 }
 
 /// Submission options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SubmitOptions {
     /// Shots (default 1024).
     pub shots: u32,
     /// Compiler optimisation level (default 0; ≥ 1 widens simulator keys to 20 bits, spec §9).
     pub optimization_level: u32,
+    /// A label kept with the job in the client's journal, if it has one.
+    pub label: Option<String>,
 }
 
 impl Default for SubmitOptions {
@@ -156,6 +163,7 @@ impl Default for SubmitOptions {
         SubmitOptions {
             shots: 1024,
             optimization_level: 0,
+            label: None,
         }
     }
 }
@@ -205,6 +213,7 @@ pub(crate) struct Inner {
     slots: StreamSlots,
     closed: CancelToken,
     resilience: ResilienceState,
+    journal: Option<Journal>,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -339,6 +348,7 @@ impl ArvakClient {
         let default_timeout_ms = parse_timeout_ms(options.timeout_ms, "timeoutMs")?;
         let headers = parse_headers(&options.headers)?;
         let url = url.trim_end_matches('/').to_owned();
+        let journal = options.journal.as_deref().map(Journal::open).transpose()?;
         Ok(ArvakClient {
             inner: Rc::new(Inner {
                 transport: Transport::new(
@@ -357,6 +367,7 @@ impl ArvakClient {
                 slots: StreamSlots::new(options.max_streams),
                 closed: CancelToken::new(),
                 resilience: ResilienceState::new(options.resilience, None),
+                journal,
             }),
         })
     }
@@ -378,8 +389,14 @@ impl ArvakClient {
                 slots: i.slots.clone(),
                 closed: i.closed.clone(),
                 resilience: ResilienceState::new(options, Some(i.resilience.pacer.clone())),
+                journal: i.journal.clone(),
             }),
         }
+    }
+
+    /// The job journal this client keeps, if any.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.inner.journal.as_ref()
     }
 
     /// The circuit breaker this client uses, if any.
@@ -769,7 +786,12 @@ impl ArvakClient {
             shots: options.shots,
             optimization_level: options.optimization_level,
         };
-        Ok(self.submit_raw(&c, backend_id, call).await?)
+        let job_id = self.submit_raw(&c, backend_id, call).await?;
+        // Stored before the caller hears of it: a reload from here on still finds the job.
+        if let Some(journal) = self.journal() {
+            journal.add_job(&job_id, backend_id, options.label.as_deref());
+        }
+        Ok(job_id)
     }
 
     /// SubmitJob, reporting whether a failed submission may have created the job.
@@ -816,7 +838,13 @@ impl ArvakClient {
         call: &CallOptions,
     ) -> Result<Vec<String>, ArvakError> {
         let refs: Vec<&BatchCircuit> = circuits.iter().collect();
-        Ok(self.submit_batch_raw(&refs, backend_id, call).await?)
+        let ids = self.submit_batch_raw(&refs, backend_id, call).await?;
+        if let Some(journal) = self.journal() {
+            for id in &ids {
+                journal.add_job(id, backend_id, None);
+            }
+        }
+        Ok(ids)
     }
 
     /// SubmitBatch, reporting whether a failed request may have created jobs.
