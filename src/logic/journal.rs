@@ -97,7 +97,7 @@ impl JobEntry {
             VERSION,
             &self.backend_id,
             self.label.as_deref().unwrap_or(""),
-            &self.submitted_at_ms.to_string(),
+            &millis(self.submitted_at_ms),
         ])
     }
 
@@ -109,7 +109,7 @@ impl JobEntry {
                 job_id: job_id.to_owned(),
                 backend_id: backend.clone(),
                 label: (!label.is_empty()).then(|| label.clone()),
-                submitted_at_ms: at.parse().ok()?,
+                submitted_at_ms: at.parse::<u64>().ok()? as f64,
             }),
             _ => None,
         }
@@ -136,7 +136,7 @@ impl BatchRecord {
             VERSION,
             &self.backend_id,
             self.label.as_deref().unwrap_or(""),
-            &self.created_at_ms.to_string(),
+            &millis(self.created_at_ms),
         ]);
         for c in &self.circuits {
             let (format, text) = match &c.circuit {
@@ -184,7 +184,7 @@ impl BatchRecord {
         Some(BatchRecord {
             backend_id: backend.clone(),
             label: (!label.is_empty()).then(|| label.clone()),
-            created_at_ms: at.parse().ok()?,
+            created_at_ms: at.parse::<u64>().ok()? as f64,
             circuits,
         })
     }
@@ -279,6 +279,12 @@ pub fn wait_settles_job(error: Option<ErrorKind>) -> bool {
     }
 }
 
+/// Whole milliseconds as text (integer formatting: float formatting and parsing would add kilobytes
+/// to the wasm for no gain in a timestamp).
+fn millis(ms: f64) -> String {
+    (ms.max(0.0) as u64).to_string()
+}
+
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -352,7 +358,7 @@ mod tests {
         let record = BatchRecord {
             backend_id: "sim:ulator\t1".into(),
             label: Some("sweep θ = 0…π, 100%".into()),
-            created_at_ms: 1_764_590_000_123.5,
+            created_at_ms: 1_764_590_000_123.0,
             circuits: vec![
                 circuit("OPENQASM 3.0;\nqubit[2] q;\r\n\th q[0]; // 50% %0A\n", 500),
                 BatchCircuit {

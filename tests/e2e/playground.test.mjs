@@ -341,3 +341,40 @@ test("connection panel: a server that needs an API key, and the key kept out of 
   assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie), "{}{}");
   assert.deepEqual(problems, []);
 });
+
+test("a page reloaded in the middle of a 300-job batch offers to resume it and shows all 300 results", { timeout: 180000 }, async (t) => {
+  // Jobs of ≥ 100 ms, no rate limit: the batch takes seconds, long enough to be cut.
+  await control("POST", "/__faults", { rules: {}, minJobMs: 100, rateLimit: 0 });
+  t.after(() => control("DELETE", "/__faults"));
+  const { page, problems } = await openPlayground(t);
+  const created0 = (await stats()).jobsCreated;
+  await page.fill("#shots", "16");
+  await page.click("#tab-batch");
+  await page.check('input[name="batch-mode"][value="copies"]');
+  await page.fill("#batch-n", "300");
+  await page.click("#batch-run");
+  await page.waitForFunction(() => {
+    const m = /submitted (\d+)/.exec(document.querySelector("#batch-progress-text")?.textContent ?? "");
+    return m && Number(m[1]) >= 100;
+  }, null, { timeout: 60000 });
+
+  // Reload mid-batch: the page offers the unfinished batch, and resuming it completes all 300.
+  const response = await page.goto(new URL(BASE).href);
+  assert.equal(response.status(), 200);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  await page.waitForSelector("#batch-resume", { timeout: 20000 });
+  const offer = await page.textContent("#batch-message");
+  assert.match(offer, /Unfinished from before the reload: Batch: 300 copies on simulator — \d+ of 300 submitted/);
+  await shot(page, "09-batch-resume-offer");
+  await page.click("#batch-resume");
+  await page.waitForFunction(() => document.querySelector("#batch-message")?.textContent.includes("300 of 300"), null, { timeout: 120000 });
+  assert.match(await page.textContent("#batch-message"), /^completed: 300 of 300 jobs completed in .* \(resumed from the journal\)/);
+  const merged = await bars(page, "#batch-chart");
+  assert.deepEqual(merged.map((b) => b.key), ["00", "11"]);
+  assert.equal(merged.reduce((s, b) => s + b.count, 0), 300 * 16);
+  assert.equal((await stats()).jobsCreated - created0, 300, "0 duplicate jobs, 0 left unclaimed");
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("arvak-journal:arvak-playground:")).length);
+  assert.equal(left, 0, "the finished batch left the journal");
+  await shot(page, "10-batch-resumed");
+  assert.deepEqual(problems, []);
+});
