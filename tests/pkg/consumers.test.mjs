@@ -165,11 +165,17 @@ for (const fixture of FIXTURES) {
       page.on('response', (r) => {
         if (r.status() >= 400) loads.push(`${r.url()} HTTP ${r.status()}`);
       });
+      // An uncaught error (e.g. a module that fails to load or to evaluate) ends the wait at once.
+      const uncaught = new Promise((resolve) => page.once('pageerror', resolve));
       await page.goto(`${site.url}${fixture.page}?server=${encodeURIComponent(SERVER)}`);
       try {
-        await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+        const done = await Promise.race([
+          page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 }).then(() => true),
+          uncaught.then(() => false),
+        ]);
+        if (!done) throw new Error('an uncaught error on the page');
       } catch (e) {
-        throw fail(`no result within 30 s (page shows: ${await page.textContent('#out').catch(() => '?')})`, e);
+        throw fail(`no result (${e.message}; the page shows: ${await page.textContent('#out').catch(() => '?')})`, e);
       }
       const r = await page.evaluate(() => window.__result);
       const check = (ok, what) => {

@@ -5,8 +5,11 @@ runOnPage(
   (server) =>
     new Promise((resolve, reject) => {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-      worker.onmessage = (e) => (e.data.error ? reject(new Error('in the worker: ' + e.data.error)) : resolve(e.data));
-      worker.onerror = (e) => reject(new Error('worker error: ' + (e.message || 'the worker failed to load')));
-      worker.postMessage(server);
+      worker.onmessage = (e) => {
+        if (e.data.ready) worker.postMessage(server);
+        else if (e.data.error) reject(new Error('in the worker: ' + e.data.error));
+        else resolve(e.data);
+      };
+      worker.onerror = (e) => reject(new Error('worker error: ' + (e.message || 'the worker failed to load or to evaluate')));
     }),
 );

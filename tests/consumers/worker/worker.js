@@ -1,4 +1,6 @@
-// Module worker: the Quick Start runs here, with no DOM.
+// Module worker: the Quick Start runs here, with no DOM. Its import ends with `await init()` (top-level
+// await), and messages that reach a module worker before its evaluation ends find no `onmessage`
+// and are lost: so the worker says it is ready, and only then does the page send the server URL.
 import { quickStart } from '../quick-start.js';
 
 self.onmessage = async (e) => {
@@ -9,3 +11,4 @@ self.onmessage = async (e) => {
     self.postMessage({ error: String(err?.stack ?? err) });
   }
 };
+self.postMessage({ ready: true });
