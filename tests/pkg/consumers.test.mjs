@@ -1,13 +1,15 @@
 // The packed tarball in the browser setups of the README's "Setups" table, as their users build them:
 // the fixture projects under tests/consumers/ (tools pinned by its package-lock.json, installed with
 // `npm ci`; then `scripts/pack.sh`'s tarball with `npm install --no-save`) run the Quick Start
-// (tests/consumers/quick-start.js: init, a Bell job of 500 shots, waitForJob, an unknown job's
-// JobNotFoundError) in headless Chromium against the dev server at ARVAK_TEST_URL:
+// (tests/consumers/quick-start.js: a top-level `await init()`, a Bell job of 500 shots, waitForJob, an
+// unknown job's JobNotFoundError) in headless Chromium against the dev server at ARVAK_TEST_URL:
 //   * a plain module page (an import map sends `arvak-grpc-wasm` to node_modules, no bundler),
 //   * a Vite 8 build (`vite build`, no config, default minification),
 //   * a webpack 5 build (Node API, mode 'production': minified by terser, no `experiments`),
 //   * a module Web Worker (Vite build with `worker.format: 'es'`; the page gets the outcome by message).
-// Each page is served from its own loopback port (cross-origin to the dev server, as deployed).
+// Each page is served from its own loopback port (cross-origin to the dev server, as deployed). A
+// bundler's warning about the package fails its setup too (Vite stubbing the entry's Node-only
+// `node:fs` import, a webpack "Critical dependency"); webpack's note on the .wasm's size does not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile as execFileCb, execFileSync } from 'node:child_process';
