@@ -12,8 +12,11 @@
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
 #   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
-#      boundary test (every exported parameter given wrong types), and the size budget (gzip of
-#      .wasm + glue at most 10% above size-budget.json),
+#      boundary test (every exported parameter given wrong types), the packed tarball installed by
+#      consumers (a Node project, and the fixtures of tests/consumers/: a plain page with an import
+#      map, a Vite 8 build, a webpack 5 build and a module Web Worker, each running the Quick Start
+#      in headless Chromium), and the size budget (gzip of .wasm + glue at most 10% above
+#      size-budget.json),
 #   6. the playground end to end in headless Chromium and headless Firefox (screenshots in
 #      tests/output/screenshots/ and tests/output/screenshots/firefox/).
 set -euo pipefail
@@ -71,7 +74,7 @@ stage "4. a downstream Rust app (examples/rust-app, its own workspace)"
 (cd examples/rust-app && ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome -- -- --nocapture)
 mark
 
-stage "5. built npm package (strict TypeScript, Node, a page importing it)"
+stage "5. built npm package (strict TypeScript, Node, a page importing it, consumer fixtures)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
 node scripts/check-size.mjs
 mark
