@@ -7,7 +7,8 @@
 #      inputs and servers, each a typed error within its deadline, then a Bell job, ~15 s; and the
 #      fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE, a flapping server
 #      under 300 jobs, an aborted 1000-job batch; ~40 s per engine; figures printed with
-#      `-- --nocapture`),
+#      `-- --nocapture`; and tests/browser_journal.rs: a 300-job batch dropped mid-run and resumed
+#      from the job journal by a new client, checked against the server's count of created jobs),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),

@@ -342,7 +342,7 @@ test("connection panel: a server that needs an API key, and the key kept out of 
   assert.deepEqual(problems, []);
 });
 
-test("a page reloaded in the middle of a 300-job batch offers to resume it and shows all 300 results", { timeout: 180000 }, async (t) => {
+test("a page reloaded in the middle of a 300-job batch offers to resume it; every input comes back once, nothing resubmitted", { timeout: 180000 }, async (t) => {
   // Jobs of ≥ 100 ms, no rate limit: the batch takes seconds, long enough to be cut.
   await control("POST", "/__faults", { rules: {}, minJobMs: 100, rateLimit: 0 });
   t.after(() => control("DELETE", "/__faults"));
@@ -364,17 +364,26 @@ test("a page reloaded in the middle of a 300-job batch offers to resume it and s
   await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
   await page.waitForSelector("#batch-resume", { timeout: 20000 });
   const offer = await page.textContent("#batch-message");
-  assert.match(offer, /Unfinished from before the reload: Batch: 300 copies on simulator — \d+ of 300 submitted/);
-  await shot(page, "09-batch-resume-offer");
+  const m = /Unfinished from before the reload: Batch: 300 copies on simulator — (\d+) of 300 submitted(?:, (\d+) in flight when the page was left)?/.exec(offer);
+  assert.ok(m, offer);
+  // Requests the unload cut off may have created jobs whose ids never arrived: reported, never resubmitted.
+  const inDoubt = Number(m[2] ?? 0);
+  await shot(page, "11-batch-resume-offer");
   await page.click("#batch-resume");
-  await page.waitForFunction(() => document.querySelector("#batch-message")?.textContent.includes("300 of 300"), null, { timeout: 120000 });
-  assert.match(await page.textContent("#batch-message"), /^completed: 300 of 300 jobs completed in .* \(resumed from the journal\)/);
+  await page.waitForFunction(() => / of 300 jobs completed in .* \(resumed from the journal\)/.test(document.querySelector("#batch-message")?.textContent ?? ""), null, { timeout: 120000 });
+  const done = await page.textContent("#batch-message");
+  const results = Number(/(\d+) of 300 jobs completed/.exec(done)[1]);
+  assert.equal(results + inDoubt, 300, `every input once: ${done}`);
+  if (inDoubt) assert.match(done, /not resubmitted/);
   const merged = await bars(page, "#batch-chart");
   assert.deepEqual(merged.map((b) => b.key), ["00", "11"]);
-  assert.equal(merged.reduce((s, b) => s + b.count, 0), 300 * 16);
-  assert.equal((await stats()).jobsCreated - created0, 300, "0 duplicate jobs, 0 left unclaimed");
+  assert.equal(merged.reduce((s, b) => s + b.count, 0), results * 16);
+  const created = (await stats()).jobsCreated - created0;
+  assert.ok(created >= results && created <= 300, `${created} jobs created for 300 inputs: no duplicates`);
+  assert.ok(created - results <= inDoubt, `jobs without a result (${created - results}) are only the in-doubt ones (${inDoubt})`);
+  console.log(`reload mid-batch: ${m[1]} submitted at the reload, ${inDoubt} in doubt, ${results} results after resume, ${created} jobs created`);
   const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("arvak-journal:arvak-playground:")).length);
   assert.equal(left, 0, "the finished batch left the journal");
-  await shot(page, "10-batch-resumed");
+  await shot(page, "12-batch-resumed");
   assert.deepEqual(problems, []);
 });
