@@ -10,6 +10,8 @@
 #      `-- --nocapture`; and tests/browser_journal.rs: a 300-job batch dropped mid-run and resumed
 #      from the job journal by a new client, checked against the server's count of created jobs),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
+#      then over HTTPS and HTTP/2 (3b): through the gateway with --tls and against a dev server
+#      with --tls (self-signed certificates, ALPN h2),
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
 #   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
@@ -32,7 +34,7 @@ stage() { printf '\n=== %s\n' "$*"; }
 mark() { passed=$((passed + 1)); }
 
 mkdir -p target/test-logs
-cleanup() { stop_gateway; stop_dev_server; }
+cleanup() { stop_gateway; stop_pid "${TLS_SERVER_PID:-}"; stop_dev_server; }
 trap cleanup EXIT
 
 stage "1. native tests (cargo test --workspace)"
@@ -69,6 +71,26 @@ echo "gateway: $GATEWAY_URL -> $DEV_SERVER_URL (pid $GATEWAY_PID)"
 ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
   wasm-pack test --headless --chrome -- --test browser_client
 stop_gateway
+mark
+
+# HTTPS with ALPN h2, as browsers meet any TLS proxy: the gateway with --tls in front of the same
+# server, then a dev server with --tls of its own. The certificates are self-signed; webdriver.json
+# sets acceptInsecureCerts. The client must see "h2" and lift its stream cap (browser_client's
+# the_protocol_is_detected_and_sets_the_stream_cap checks both).
+stage "3b. browser client tests over HTTPS and HTTP/2 (gateway --tls, dev server --tls)"
+start_gateway target/debug/arvak-dev-server target/test-logs/gateway-tls "$DEV_SERVER_URL" --tls
+echo "gateway over TLS: $GATEWAY_URL -> $DEV_SERVER_URL (pid $GATEWAY_PID)"
+ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
+  wasm-pack test --headless --chrome -- --test browser_client
+stop_gateway
+plain_url=$DEV_SERVER_URL plain_pid=$DEV_SERVER_PID
+start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server-tls --seed 1 --tls
+TLS_SERVER_PID=$DEV_SERVER_PID
+echo "dev server over TLS: $DEV_SERVER_URL (pid $TLS_SERVER_PID)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome -- --test browser_client
+stop_pid "$TLS_SERVER_PID"
+TLS_SERVER_PID=""
+DEV_SERVER_URL=$plain_url DEV_SERVER_PID=$plain_pid
 mark
 
 stage "4. a downstream Rust app (examples/rust-app, its own workspace)"

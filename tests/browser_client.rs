@@ -940,7 +940,7 @@ async fn stream_cap_makes_extra_waits_poll() {
     let rust = ArvakClient::new(
         server_url(),
         ClientOptions {
-            max_streams: 1,
+            max_streams: arvak_grpc_wasm::web::MaxStreams::Fixed(1),
             ..Default::default()
         },
     )
@@ -1291,5 +1291,60 @@ async fn messages_over_max_receive_message_bytes_are_refused() {
         .err()
         .unwrap_or_else(|| panic!("maxReceiveMessageBytes {bad} accepted"));
         assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_protocol_is_detected_and_sets_the_stream_cap() {
+    reset_server().await;
+    let over_tls = server_url().starts_with("https://");
+    let (want, cap) = if over_tls {
+        ("h2", 64)
+    } else {
+        ("http/1.1", 2)
+    };
+    let c = js_client(json!({}));
+    assert_eq!(c.max_streams(), 2, "before any call");
+    // The timing entry of a call appears shortly after it finished; later calls read it.
+    for _ in 0..4 {
+        resolved(c.list_backends(None)).await;
+        sleep_ms(20).await;
+    }
+    assert_eq!(c.protocol(), want);
+    assert_eq!(c.max_streams(), cap);
+    // A fixed cap stays as given.
+    assert_eq!(js_client(json!({"maxStreams": 5})).max_streams(), 5);
+    assert!(JsArvakClient::new(
+        JsValue::from(server_url()),
+        Some(js(json!({"maxStreams": "many"})).unchecked_into::<ClientOptionsArg>()),
+    )
+    .is_err());
+    if over_tls {
+        // Over HTTP/2, ten waits on running jobs all watch: ten streams at once, no polling.
+        set_faults(json!({"minJobMs": 600})).await;
+        let before = stats().await;
+        let ids: Vec<JsValue> = {
+            let mut v = Vec::new();
+            for _ in 0..10 {
+                v.push(resolved(c.submit_qasm(BELL.into(), "simulator".into(), None)).await);
+            }
+            v
+        };
+        let waits: Vec<Promise> = ids
+            .iter()
+            .map(|id| c.wait_for_job(id.clone(), None))
+            .collect();
+        sleep_ms(200).await;
+        let open = c.open_streams();
+        for w in waits {
+            resolved(w).await;
+        }
+        let after = stats().await;
+        reset_server().await;
+        assert_eq!(open, 10, "streams open at once over h2");
+        assert!(
+            calls_of(&after, "WatchJob") - calls_of(&before, "WatchJob") >= 10,
+            "every wait watched"
+        );
     }
 }

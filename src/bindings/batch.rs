@@ -39,7 +39,7 @@ js_options! {
         submitBatchSize: integer,
         /// The server's per-IP job rate if known (default: learned from its first RESOURCE_EXHAUSTED).
         maxSubmitsPerSecond: integer,
-        /// WatchJob streams the manager's waits may hold (default 2; the rest poll).
+        /// WatchJob streams the manager's waits may hold (default: the client's cap — 2 on HTTP/1.1, 64 on HTTP/2 and 3; the rest poll).
         maxStreams: integer,
         /// Longest pause between status polls of a polled wait (default 1000).
         pollIntervalMs: number,
@@ -169,7 +169,7 @@ impl JsBatchJobManager {
                 max_workers: max_workers as usize,
                 submit_batch_size: r.submitBatchSize.unwrap_or(d.submit_batch_size).max(1),
                 max_submits_per_second: rate,
-                max_streams: r.maxStreams.map_or(d.max_streams, |n| n as usize),
+                max_streams: r.maxStreams.map(|n| n as usize).or(d.max_streams),
                 poll_interval_ms: poll,
             })
         })();

@@ -104,6 +104,24 @@ impl JsArvakClient {
         self.inner.open_streams()
     }
 
+    /// The HTTP version of this client's calls as the browser reported it: "http/1.1", "h2", "h3",
+    /// or "unknown" (before the first call finished, or for a cross-origin server that sends no
+    /// `Timing-Allow-Origin`; then the HTTP/1.1 stream cap holds).
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "\"http/1.1\" | \"h2\" | \"h3\" | \"unknown\""
+    )]
+    pub fn protocol(&self) -> String {
+        self.inner.protocol().as_str().to_owned()
+    }
+
+    /// The WatchJob stream cap `auto` waits use now (with `maxStreams: "auto"`: 2, or 64 once
+    /// HTTP/2 or HTTP/3 is seen).
+    #[wasm_bindgen(getter, js_name = maxStreams)]
+    pub fn max_streams(&self) -> usize {
+        self.inner.stream_cap()
+    }
+
     /// The name of the job journal this client keeps (the `journal` option), or null.
     #[wasm_bindgen(getter, js_name = journalName)]
     pub fn journal_name(&self) -> Option<String> {

@@ -76,8 +76,9 @@ pub struct ManagerOptions {
     pub submit_batch_size: u32,
     /// The server's per-IP job rate, if known (default: learned from its first rejection).
     pub max_submits_per_second: Option<u32>,
-    /// WatchJob streams this manager's waits may keep open (default 2; more waits poll).
-    pub max_streams: usize,
+    /// WatchJob streams this manager's waits may keep open (default `None`: the client's cap —
+    /// 2 on HTTP/1.1, more on HTTP/2; more waits poll).
+    pub max_streams: Option<usize>,
     /// The longest pause between status polls of a polled wait (default 1000 ms).
     pub poll_interval_ms: f64,
 }
@@ -88,7 +89,7 @@ impl Default for ManagerOptions {
             max_workers: 10,
             submit_batch_size: 25,
             max_submits_per_second: None,
-            max_streams: 2,
+            max_streams: None,
             poll_interval_ms: 1000.0,
         }
     }
@@ -743,7 +744,11 @@ impl Run {
             .await
         {
             Err(e) if e.kind == ErrorKind::JobNotCompleted => {
-                let strategy = if self.client.open_streams() < self.options.max_streams {
+                let cap = self
+                    .options
+                    .max_streams
+                    .unwrap_or_else(|| self.client.stream_cap());
+                let strategy = if self.client.open_streams() < cap {
                     Strategy::Auto
                 } else {
                     Strategy::Poll

@@ -7,6 +7,7 @@
 //! the budget left → the grpc-web request → status → [`ArvakError`] by code and RPC → breaker and
 //! budget → retry after a backoff (abortable, never past the deadline) or give up with `attempts`.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
@@ -23,9 +24,9 @@ use crate::logic::data::{
 };
 use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
+use crate::logic::protocol::{MaxStreams, Protocol, MAX_PROBES};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
-use crate::logic::wait::DEFAULT_MAX_STREAMS;
 use crate::proto;
 use bytes::Bytes;
 use std::future::Future;
@@ -99,8 +100,9 @@ pub struct ClientOptions {
     pub credentials: Credentials,
     /// At most this many unary calls in flight; further calls queue (`None`: unlimited).
     pub max_concurrency: Option<usize>,
-    /// At most this many WatchJob streams for `auto` waits (default 2); more waits poll.
-    pub max_streams: usize,
+    /// WatchJob streams for `auto` waits (default `Auto`: 2 on HTTP/1.1, more on HTTP/2 and 3,
+    /// see [`crate::logic::protocol`]); more waits poll.
+    pub max_streams: MaxStreams,
     /// Called instead of the global `fetch` for every request, as `fetch(request, init)` (logging,
     /// tracing, a service worker's fetch); it must return a `Response` or a promise of one.
     pub fetch: Option<js_sys::Function>,
@@ -124,7 +126,7 @@ impl Default for ClientOptions {
             refresh_on_unauthenticated: false,
             credentials: Credentials::SameOrigin,
             max_concurrency: None,
-            max_streams: DEFAULT_MAX_STREAMS,
+            max_streams: MaxStreams::Auto,
             fetch: None,
             max_receive_message_bytes: DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
             journal: None,
@@ -214,6 +216,9 @@ pub(crate) struct Inner {
     closed: CancelToken,
     resilience: ResilienceState,
     journal: Option<Journal>,
+    max_streams: MaxStreams,
+    /// What the first calls' timing said, and how many times it was looked at.
+    protocol: Cell<(Protocol, u8)>,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -311,6 +316,13 @@ impl Attempt<'_> {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/protocol.js")]
+extern "C" {
+    /// The newest timing entry's protocol for a URL under `base` ("" if none).
+    #[wasm_bindgen(js_name = nextHopProtocol)]
+    fn next_hop_protocol(base: &str) -> String;
+}
+
 /// One unary call as the pipeline carries it through its attempts: built once per call.
 struct CallContext<'a> {
     rpc: Rpc,
@@ -364,7 +376,9 @@ impl ArvakClient {
                 header_hook: options.header_hook,
                 refresh_on_unauthenticated: options.refresh_on_unauthenticated,
                 limiter: Limiter::new(options.max_concurrency),
-                slots: StreamSlots::new(options.max_streams),
+                slots: StreamSlots::new(options.max_streams.cap(Protocol::Unknown)),
+                max_streams: options.max_streams,
+                protocol: Cell::new((Protocol::Unknown, 0)),
                 closed: CancelToken::new(),
                 resilience: ResilienceState::new(options.resilience, None),
                 journal,
@@ -387,10 +401,37 @@ impl ArvakClient {
                 refresh_on_unauthenticated: i.refresh_on_unauthenticated,
                 limiter: i.limiter.clone(),
                 slots: i.slots.clone(),
+                max_streams: i.max_streams,
+                protocol: Cell::new(i.protocol.get()),
                 closed: i.closed.clone(),
                 resilience: ResilienceState::new(options, Some(i.resilience.pacer.clone())),
                 journal: i.journal.clone(),
             }),
+        }
+    }
+
+    /// The HTTP version of this client's calls as the browser reported it (`Unknown` until a call
+    /// finished, and for a cross-origin server without `Timing-Allow-Origin`).
+    pub fn protocol(&self) -> Protocol {
+        self.inner.protocol.get().0
+    }
+
+    /// The WatchJob stream cap `auto` waits use now.
+    pub fn stream_cap(&self) -> usize {
+        self.inner.slots.max()
+    }
+
+    /// Looks at the browser's timing of earlier calls until the protocol is known (at most
+    /// [`MAX_PROBES`] times), and lifts the `auto` stream cap on HTTP/2 and HTTP/3.
+    fn probe_protocol(&self) {
+        let (known, probes) = self.inner.protocol.get();
+        if known != Protocol::Unknown || probes >= MAX_PROBES {
+            return;
+        }
+        let seen = Protocol::from_alpn(&next_hop_protocol(&self.inner.url));
+        self.inner.protocol.set((seen, probes + 1));
+        if seen != Protocol::Unknown {
+            self.inner.slots.set_max(self.inner.max_streams.cap(seen));
         }
     }
 
@@ -664,6 +705,7 @@ impl ArvakClient {
         *req.metadata_mut() = metadata;
         let mut grpc = self.grpc();
         let path = http::uri::PathAndQuery::from_static(rpc.path());
+        self.probe_protocol();
         attempts.sending();
         // Read as a stream so the answer's shape can be checked: a unary answer is exactly one
         // message (tonic's `unary` would silently drop a second one).

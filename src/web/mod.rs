@@ -33,6 +33,7 @@ mod transport;
 mod wait;
 mod watch;
 
+pub use crate::logic::protocol::{MaxStreams, Protocol};
 pub use batch::{BatchJobManager, BatchOutcome, ManagerOptions, ProgressHook, RunOptions};
 pub use client::{
     ArvakClient, CallOptions, ClientOptions, Credentials, HeaderContext, HeaderHook, SubmitOptions,
