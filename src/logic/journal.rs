@@ -254,13 +254,45 @@ impl ResumePlan {
 
 /// Which single-job entries to drop so that at most [`MAX_JOBS`] remain after adding one: the
 /// oldest first.
-pub fn jobs_to_drop(mut entries: Vec<JobEntry>) -> Vec<String> {
+pub fn jobs_to_drop(entries: Vec<JobEntry>) -> Vec<String> {
     if entries.len() < MAX_JOBS {
         return Vec::new();
     }
-    entries.sort_by(|a, b| a.submitted_at_ms.total_cmp(&b.submitted_at_ms));
     let excess = entries.len() + 1 - MAX_JOBS;
-    entries.into_iter().take(excess).map(|e| e.job_id).collect()
+    let order = oldest_first(
+        &entries
+            .iter()
+            .map(|e| e.submitted_at_ms)
+            .collect::<Vec<_>>(),
+    );
+    let mut ids: Vec<Option<String>> = entries.into_iter().map(|e| Some(e.job_id)).collect();
+    order
+        .into_iter()
+        .take(excess)
+        .filter_map(|i| ids.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// The indices of `times_ms` from the earliest to the latest (one sort instantiation for every
+/// list the journal orders: each generic sort adds kilobytes to the wasm).
+pub fn oldest_first(times_ms: &[f64]) -> Vec<usize> {
+    let mut keyed: Vec<(u64, usize)> = times_ms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.max(0.0) as u64, i))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// `items` reordered from the earliest to the latest time.
+pub fn by_time<T>(items: Vec<T>, time_ms: impl Fn(&T) -> f64) -> Vec<T> {
+    let order = oldest_first(&items.iter().map(&time_ms).collect::<Vec<_>>());
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 /// Whether a wait that ended like this (`None`: with a result) settles its job for good, so its

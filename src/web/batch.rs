@@ -363,13 +363,15 @@ impl Run {
     /// Takes over what a journal knew: jobs that exist are waited for, in-doubt inputs fail as
     /// "may exist", the rest stay queued.
     fn resume_from(&self, plan: ResumePlan) {
-        let skip: std::collections::HashSet<usize> = plan
-            .submitted
-            .iter()
-            .map(|(i, _)| *i)
-            .chain(plan.in_doubt.iter().copied())
-            .collect();
-        self.queue.borrow_mut().retain(|i| !skip.contains(i));
+        let mut taken = vec![false; self.inputs.len()];
+        for &i in plan.submitted.iter().map(|(i, _)| i).chain(&plan.in_doubt) {
+            if let Some(t) = taken.get_mut(i) {
+                *t = true;
+            }
+        }
+        self.queue
+            .borrow_mut()
+            .retain(|&i| !taken.get(i).copied().unwrap_or(false));
         for (i, job_id) in &plan.submitted {
             let _ = self.ledger.borrow_mut().begin_submit(*i);
             self.on_submitted(*i, job_id);

@@ -8,7 +8,8 @@ use super::env::wall_now_ms;
 use crate::logic::data::BatchCircuit;
 use crate::logic::error::{ArvakError, Code, ErrorKind};
 use crate::logic::journal::{
-    jobs_to_drop, BatchRecord, JobEntry, Keys, ResumePlan, SlotState, MAX_BATCHES, MAX_RECORD_CHARS,
+    by_time, jobs_to_drop, BatchRecord, JobEntry, Keys, ResumePlan, SlotState, MAX_BATCHES,
+    MAX_RECORD_CHARS,
 };
 
 #[wasm_bindgen(module = "/js/journal.js")]
@@ -118,15 +119,14 @@ impl Journal {
     /// The single jobs recorded and not yet finished, oldest first.
     pub fn jobs(&self) -> Vec<JobEntry> {
         let prefix = self.keys.jobs_prefix();
-        let mut out: Vec<JobEntry> = keys(&prefix)
+        let out: Vec<JobEntry> = keys(&prefix)
             .into_iter()
             .filter_map(|k| {
                 let id = k.strip_prefix(&prefix)?.to_owned();
                 JobEntry::decode(&id, &get(&k)?)
             })
             .collect();
-        out.sort_by(|a, b| a.submitted_at_ms.total_cmp(&b.submitted_at_ms));
-        out
+        by_time(out, |e| e.submitted_at_ms)
     }
 
     /// Starts recording a batch: its inputs are written before anything is submitted. Fails (and
@@ -203,7 +203,7 @@ impl Journal {
 
     /// The unfinished batches, oldest first.
     pub fn batches(&self) -> Vec<BatchSummary> {
-        let mut out: Vec<BatchSummary> = self
+        let out: Vec<BatchSummary> = self
             .batch_ids()
             .into_iter()
             .filter_map(|id| {
@@ -220,8 +220,7 @@ impl Journal {
                 })
             })
             .collect();
-        out.sort_by(|a, b| a.created_at_ms.total_cmp(&b.created_at_ms));
-        out
+        by_time(out, |b| b.created_at_ms)
     }
 
     /// A recorded batch and how it goes on, to resume it under the same id.
