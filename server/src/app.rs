@@ -222,7 +222,11 @@ mod tests {
         assert!(is_local_origin("http://localhost:8080"));
         assert!(is_local_origin("http://127.0.0.1:1"));
         assert!(is_local_origin("http://localhost"));
-        assert!(!is_local_origin("https://localhost:8080"));
+        // A page served over TLS (dev server --tls) is local too.
+        assert!(is_local_origin("https://localhost:8080"));
+        assert!(is_local_origin("https://127.0.0.1:4443"));
+        assert!(!is_local_origin("ftp://localhost:8080"));
+        assert!(!is_local_origin("https://localhost.evil.com"));
         assert!(!is_local_origin("http://localhost.evil.com"));
         assert!(!is_local_origin("http://127.0.0.1:80x"));
         assert!(!is_local_origin("http://example.com"));
