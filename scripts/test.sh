@@ -3,7 +3,7 @@
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
 #   2. browser tests: `wasm-pack test --headless --chrome`, then the same suites in Firefox ESR
 #      (`--firefox`, geckodriver) and in WebKitGTK (`--safari` with WebKitWebDriver, under Xvfb),
-#      against one dev server on a free port (including tests/browser_hostile.rs: 112 hostile
+#      against one dev server on a free port (including tests/browser_hostile.rs: 110 hostile
 #      inputs and servers, each a typed error within its deadline, then a Bell job, ~15 s; and the
 #      fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE, a flapping server
 #      under 300 jobs, an aborted 1000-job batch; ~40 s per engine; figures printed with
