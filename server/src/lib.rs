@@ -18,4 +18,3 @@ pub mod qasm;
 pub mod service;
 pub mod simulator;
 pub mod store;
-pub mod tls;

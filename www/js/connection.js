@@ -34,9 +34,6 @@ function breakerState(client, extra) {
  * @param {object} pkg the package's module namespace (after init)
  * @param {{ onConnected: (client, backends) => void, onDisconnected: () => void }} hooks
  */
-/** The playground's job journal (localStorage), shared by every connection. */
-const JOURNAL = "arvak-playground";
-
 export function createConnection(pkg, { onConnected, onDisconnected }) {
   const urlInput = $("server-url");
   const keyInput = $("api-key");
@@ -88,8 +85,7 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
     client = null;
     onDisconnected();
     extra = resilienceOptions(pkg, events);
-    // The journal keeps submitted job ids across reloads: an interrupted batch can be resumed.
-    const options = { timeoutMs: 30000, headers: apiKey ? { "x-api-key": apiKey } : {}, journal: JOURNAL };
+    const options = { timeoutMs: 30000, headers: apiKey ? { "x-api-key": apiKey } : {} };
     try {
       try {
         client = new pkg.ArvakClient(url, { ...options, ...extra });
