@@ -1,6 +1,9 @@
 // Drives bench/www in headless Chromium (playwright-core + Debian's chromium), interleaving rounds
 // of both clients, then prints a table and writes bench/results/latest.json.
-//   node bench/run.mjs <server-url> [rounds]
+//   node bench/run.mjs <server-url> [rounds] [gateway-url]
+// BENCH_OUT names the results file (default latest.json). An https:// server is served with a
+// self-signed certificate (dev server --tls), which this browser accepts; the table's first line
+// says which HTTP version the calls used.
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -25,12 +28,15 @@ const median = (xs) => {
 };
 const fmt = (x, d = 1) => (x == null ? "–" : Number(x).toFixed(d));
 
+// Through the page (same origin as the server), which also trusts a --tls server's certificate.
 async function setMinJobMs(ms) {
-  await fetch(`${url}/__faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ rules: {}, minJobMs: ms }),
-  });
+  await page.evaluate(async (m) => {
+    await fetch("/__faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rules: {}, minJobMs: m }),
+    });
+  }, ms);
 }
 
 function gzipBytes(path) {
@@ -42,7 +48,7 @@ const browser = await chromium.launch({
   args: [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info",
-    "--js-flags=--expose-gc",
+    "--js-flags=--expose-gc", "--ignore-certificate-errors",
   ],
 });
 async function openPage() {
@@ -89,6 +95,9 @@ for (let round = 1; round <= rounds; round++) {
   }
   await setMinJobMs(0);
 }
+// The HTTP version the page's calls travelled on, as the browser reports it.
+const protocols = await page.evaluate(() => [...new Set(performance.getEntriesByType("resource")
+  .filter((e) => e.name.includes("/arvak.v1.ArvakService/")).map((e) => e.nextHopProtocol || "?"))]);
 await browser.close();
 
 const ourSize = await measure(join(here, "www", "pkg"));
@@ -111,7 +120,7 @@ const wait = Object.fromEntries(
 
 const lines = [];
 const out = (s = "") => lines.push(s);
-out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; rounds: ${rounds} (medians)`);
+out(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; rounds: ${rounds} (medians); calls over ${protocols.join(", ") || "?"} (${new URL(url).protocol.replace(":", "")})`);
 out();
 out("| unary GetJobStatus (ms, 1000 sequential calls) | p50 | p90 | p99 |");
 out("|---|---:|---:|---:|");
@@ -161,6 +170,7 @@ for (const lib of ["ours", "connect"]) {
 console.log(lines.join("\n"));
 mkdirSync(join(here, "results"), { recursive: true });
 const stamp = new Date().toISOString();
-const report = { stamp, url, rounds, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30 }, unary, throughput, wait, size, memory: mem, raw, table: lines.join("\n") };
-writeFileSync(join(here, "results", "latest.json"), JSON.stringify(report, null, 2));
-console.error(`wrote ${join(here, "results", "latest.json")}`);
+const report = { stamp, url, protocols, rounds, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30 }, unary, throughput, wait, size, memory: mem, raw, table: lines.join("\n") };
+const outFile = join(here, "results", process.env.BENCH_OUT || "latest.json");
+writeFileSync(outFile, JSON.stringify(report, null, 2));
+console.error(`wrote ${outFile}`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds release artifacts (wasm package, Connect-ES peer bundle,
 # dev server), starts the dev server (rate limit off, default watch interval) on a free port,
-# drives bench/www in headless Chromium, prints the table and writes bench/results/latest.json.
+# drives bench/www in headless Chromium, prints the table and writes bench/results/latest.json; then
+# the same over HTTPS/HTTP/2 (dev server --tls) into bench/results/latest-h2.json.
 #   bench/run.sh [rounds]      (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +23,12 @@ start_dev_server target/server/arvak-dev-server target/bench-logs/dev-server \
   --www bench/www --rate-limit 0 --max-concurrent-jobs 1000000 --job-capacity 100000
 # The gateway in front of the same server, to measure what it adds per unary call.
 start_gateway target/server/arvak-dev-server target/bench-logs/gateway "$DEV_SERVER_URL"
+echo "=== HTTP/1.1 (plain http://, 6 connections per origin)"
 node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}" "$GATEWAY_URL"
+stop_gateway
+stop_dev_server
+# The same over HTTPS with ALPN h2, as browsers meet any TLS proxy (one multiplexed connection).
+start_dev_server target/server/arvak-dev-server target/bench-logs/dev-server-tls --tls \
+  --www bench/www --rate-limit 0 --max-concurrent-jobs 1000000 --job-capacity 100000
+echo "=== HTTP/2 (https://, dev server --tls)"
+BENCH_OUT=latest-h2.json node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}"

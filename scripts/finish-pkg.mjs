@@ -23,14 +23,18 @@ const FOREIGN_TYPES = ['ReadableStreamType', 'InitInput', 'InitOutput', 'SyncIni
 const KEYWORDS = ['arvak', 'quantum', 'quantum-computing', 'grpc-web', 'grpc', 'wasm', 'webassembly', 'qasm', 'openqasm'];
 
 // The web build's `init()` fetches the .wasm next to the module, which Node's `fetch` cannot do
-// for a `file:` URL: in Node (no DOM), a bare `init()` reads the file instead. The specifier is a
-// variable and marked ignored so bundlers neither resolve nor bundle `node:fs` for the browser.
+// for a `file:` URL: in Node (no DOM), a bare `init()` reads the file instead. Bundlers must neither
+// resolve nor bundle `node:fs` for the browser: the import is marked ignored (webpack 5 honours
+// `webpackIgnore`) and its specifier is computed at run time, because Vite 8 (Rolldown) resolves a
+// dynamic import of a string held in a `const` or `let` despite `@vite-ignore`, then warns that
+// "node:fs/promises" was externalized for browser compatibility and emits a stub chunk for it
+// (tests/pkg/consumers.test.mjs builds with both and checks that neither does).
 const NODE_AWARE_INIT = `import initWasm from './${MODULE}.js';
 
 /** Loads the module; a bare \`init()\` in Node reads the .wasm file next to this one. */
 export default async function init(input) {
   if (input === undefined && globalThis.process?.versions?.node !== undefined && typeof document === 'undefined') {
-    const fsModule = 'node:fs/promises';
+    const fsModule = ['node', 'fs/promises'].join(':');
     const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule);
     input = { module_or_path: await readFile(new URL('./${MODULE}_bg.wasm', import.meta.url)) };
   }

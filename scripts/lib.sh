@@ -26,11 +26,11 @@ start_dev_server() {
   return 1
 }
 
-# start_gateway BIN LOGFILE UPSTREAM : starts `BIN gateway` in front of UPSTREAM on a free port;
-# sets GATEWAY_PID and GATEWAY_URL.
+# start_gateway BIN LOGFILE UPSTREAM [ARGS...] : starts `BIN gateway` in front of UPSTREAM on a free
+# port (ARGS e.g. --tls); sets GATEWAY_PID and GATEWAY_URL.
 start_gateway() {
-  local bin=$1 log=$2 upstream=$3
-  "$bin" gateway --upstream "$upstream" --addr 127.0.0.1:0 >"$log.out" 2>"$log.err" &
+  local bin=$1 log=$2 upstream=$3; shift 3
+  "$bin" gateway --upstream "$upstream" --addr 127.0.0.1:0 "$@" >"$log.out" 2>"$log.err" &
   GATEWAY_PID=$!
   GATEWAY_URL=""
   for _ in $(seq 1 300); do

@@ -10,5 +10,10 @@ if [ "${ARVAK_PKG_PREBUILT:-0}" != 1 ] || [ ! -f pkg/web/package.json ]; then
   scripts/build-pkg.sh >&2
 fi
 mkdir -p dist
-name=$(npm pack --silent --pack-destination dist ./pkg/web)
+# Packed into a private folder, then renamed into place (atomic within dist/): two tests packing at
+# once never read a half-written tarball.
+tmp=$(mktemp -d dist/.pack-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+name=$(npm pack --silent --pack-destination "$tmp" ./pkg/web)
+mv -f "$tmp/$name" "dist/$name"
 echo "dist/$name"

@@ -3,7 +3,13 @@
 #   1. strict TypeScript compile of tests/ts/usage.ts against pkg/web (no `any` on the public surface);
 #   2. Node tests of pkg/web (import, init with the .wasm bytes, instanceof, Date fields, a Bell
 #      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL, and a page importing
-#      pkg/web in headless Chromium (playwright-core) that runs the Quick Start.
+#      pkg/web in headless Chromium (playwright-core) that runs the Quick Start;
+#   3. the packed tarball (scripts/pack.sh) as consumers install it: in a fresh Node project
+#      (tests/pkg/node-consumer.test.mjs), and in the fixture projects of tests/consumers/ —
+#      a plain module page with an import map, a Vite 8 build, a webpack 5 production build and a
+#      module Web Worker — each running the Quick Start in headless Chromium
+#      (tests/pkg/consumers.test.mjs; it installs the fixtures' pinned vite and webpack with
+#      `npm ci` in tests/consumers/, so it needs the npm registry).
 # Builds the package first (scripts/build-pkg.sh) unless ARVAK_PKG_PREBUILT=1 and pkg/web exists.
 #
 # Usage: ARVAK_TEST_URL=http://127.0.0.1:PORT scripts/test-pkg.sh

@@ -7,13 +7,19 @@
 #      inputs and servers, each a typed error within its deadline, then a Bell job, ~15 s; and the
 #      fault soaks of tests/browser_soak.rs: 500 jobs at 20% and 40% UNAVAILABLE, a flapping server
 #      under 300 jobs, an aborted 1000-job batch; ~40 s per engine; figures printed with
-#      `-- --nocapture`),
+#      `-- --nocapture`; and tests/browser_journal.rs: a 300-job batch dropped mid-run and resumed
+#      from the job journal by a new client, checked against the server's count of created jobs),
 #   3. the client's browser tests again through the grpc-web gateway in front of that server,
+#      then over HTTPS and HTTP/2 (3b): through the gateway with --tls and against a dev server
+#      with --tls (self-signed certificates, ALPN h2),
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
 #   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
-#      boundary test (every exported parameter given wrong types), and the size budget (gzip of
-#      .wasm + glue at most 10% above size-budget.json),
+#      boundary test (every exported parameter given wrong types), the packed tarball installed by
+#      consumers (a Node project, and the fixtures of tests/consumers/: a plain page with an import
+#      map, a Vite 8 build, a webpack 5 build and a module Web Worker, each running the Quick Start
+#      in headless Chromium), and the size budget (gzip of .wasm + glue at most 10% above
+#      size-budget.json),
 #   6. the playground end to end in headless Chromium and headless Firefox (screenshots in
 #      tests/output/screenshots/ and tests/output/screenshots/firefox/).
 set -euo pipefail
@@ -28,7 +34,7 @@ stage() { printf '\n=== %s\n' "$*"; }
 mark() { passed=$((passed + 1)); }
 
 mkdir -p target/test-logs
-cleanup() { stop_gateway; stop_dev_server; }
+cleanup() { stop_gateway; stop_pid "${TLS_SERVER_PID:-}"; stop_dev_server; }
 trap cleanup EXIT
 
 stage "1. native tests (cargo test --workspace)"
@@ -67,11 +73,31 @@ ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
 stop_gateway
 mark
 
+# HTTPS with ALPN h2, as browsers meet any TLS proxy: the gateway with --tls in front of the same
+# server, then a dev server with --tls of its own. The certificates are self-signed; webdriver.json
+# sets acceptInsecureCerts. The client must see "h2" and lift its stream cap (browser_client's
+# the_protocol_is_detected_and_sets_the_stream_cap checks both).
+stage "3b. browser client tests over HTTPS and HTTP/2 (gateway --tls, dev server --tls)"
+start_gateway target/debug/arvak-dev-server target/test-logs/gateway-tls "$DEV_SERVER_URL" --tls
+echo "gateway over TLS: $GATEWAY_URL -> $DEV_SERVER_URL (pid $GATEWAY_PID)"
+ARVAK_TEST_URL="$GATEWAY_URL" ARVAK_CONTROL_URL="$DEV_SERVER_URL" \
+  wasm-pack test --headless --chrome -- --test browser_client
+stop_gateway
+plain_url=$DEV_SERVER_URL plain_pid=$DEV_SERVER_PID
+start_dev_server target/debug/arvak-dev-server target/test-logs/dev-server-tls --seed 1 --tls
+TLS_SERVER_PID=$DEV_SERVER_PID
+echo "dev server over TLS: $DEV_SERVER_URL (pid $TLS_SERVER_PID)"
+ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome -- --test browser_client
+stop_pid "$TLS_SERVER_PID"
+TLS_SERVER_PID=""
+DEV_SERVER_URL=$plain_url DEV_SERVER_PID=$plain_pid
+mark
+
 stage "4. a downstream Rust app (examples/rust-app, its own workspace)"
 (cd examples/rust-app && ARVAK_TEST_URL="$DEV_SERVER_URL" wasm-pack test --headless --chrome -- -- --nocapture)
 mark
 
-stage "5. built npm package (strict TypeScript, Node, a page importing it)"
+stage "5. built npm package (strict TypeScript, Node, a page importing it, consumer fixtures)"
 ARVAK_TEST_URL="$DEV_SERVER_URL" scripts/test-pkg.sh
 node scripts/check-size.mjs
 mark

@@ -940,7 +940,7 @@ async fn stream_cap_makes_extra_waits_poll() {
     let rust = ArvakClient::new(
         server_url(),
         ClientOptions {
-            max_streams: 1,
+            max_streams: arvak_grpc_wasm::web::MaxStreams::Fixed(1),
             ..Default::default()
         },
     )
@@ -1186,4 +1186,165 @@ async fn header_functions_are_called_for_every_attempt() {
         assert!(message.contains(fragment), "{log}: {message}");
     }
     reset_server().await;
+}
+
+/// A client whose options object carries `fetch` (and `extra` fields).
+fn client_with_fetch(f: &js_sys::Function, extra: serde_json::Value) -> JsArvakClient {
+    let options: js_sys::Object = js(extra).unchecked_into();
+    js_sys::Reflect::set(&options, &"fetch".into(), f).unwrap();
+    JsArvakClient::new(
+        JsValue::from(server_url()),
+        Some(JsValue::from(options).unchecked_into::<ClientOptionsArg>()),
+    )
+    .unwrap_or_else(|e| panic!("client: {e:?}"))
+}
+
+#[wasm_bindgen_test]
+async fn the_fetch_option_carries_every_request() {
+    reset_server().await;
+    // A logging fetch: sees every request (unary calls and the WatchJob stream), with the abort
+    // signal in `init`, and hands them to the real fetch.
+    let logging = js_sys::Function::new_with_args(
+        "request, init",
+        "(globalThis.__fetchLog ??= []).push(new URL(request.url).pathname.split('/').pop() \
+         + ':' + (init.signal instanceof AbortSignal)); return fetch(request, init);",
+    );
+    let client = client_with_fetch(&logging, json!({}));
+    resolved(client.list_backends(None)).await;
+    let job_id = resolved(client.submit_qasm(BELL.into(), "simulator".into(), None)).await;
+    resolved(client.wait_for_job(job_id, wait_opts(js(json!({"strategy": "watch"}))))).await;
+    let seen = calls_logged("__fetchLog");
+    for rpc in ["ListBackends:true", "SubmitJob:true", "WatchJob:true"] {
+        assert!(seen.contains(&rpc.to_owned()), "{rpc} not in {seen:?}");
+    }
+    // An aborted call aborts the request the custom fetch was given.
+    let controller = web_sys::AbortController::new().unwrap();
+    let hanging = js_sys::Function::new_with_args(
+        "request, init",
+        "return new Promise((_, reject) => init.signal.addEventListener('abort', \
+         () => { globalThis.__fetchAborted = true; reject(init.signal.reason); }));",
+    );
+    let options = js(json!({}));
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let pending =
+        client_with_fetch(&hanging, json!({})).list_backends(Some(options.unchecked_into()));
+    sleep_ms(20).await;
+    controller.abort();
+    let err = rejected(pending).await;
+    assert_class(&err, "ArvakAbortError", "CANCELLED");
+    sleep_ms(20).await;
+    assert_eq!(
+        js_sys::Reflect::get(&js_sys::global(), &"__fetchAborted".into()).unwrap(),
+        JsValue::TRUE
+    );
+    // A fetch that throws, rejects or answers something else: a typed error, the module intact.
+    for (body, class, code, fragment) in [
+        (
+            "throw new TypeError('offline mode');",
+            "UnavailableError",
+            "UNAVAILABLE",
+            "offline mode",
+        ),
+        (
+            "return Promise.reject(new TypeError('blocked by the app'));",
+            "UnavailableError",
+            "UNAVAILABLE",
+            "blocked by the app",
+        ),
+        ("return 42;", "ArvakError", "INTERNAL", "not a Response"),
+    ] {
+        let f = js_sys::Function::new_with_args("request, init", body);
+        let err = rejected(client_with_fetch(&f, json!({})).list_backends(None)).await;
+        assert_class(&err, class, code);
+        assert!(
+            message(&err).contains(fragment),
+            "{body}: {}",
+            message(&err)
+        );
+    }
+    resolved(client.list_backends(None)).await;
+}
+
+#[wasm_bindgen_test]
+async fn messages_over_max_receive_message_bytes_are_refused() {
+    reset_server().await;
+    let small = js_client(json!({"maxReceiveMessageBytes": 64}));
+    let err = rejected(small.list_backends(None)).await;
+    assert_class(&err, "ArvakError", "OUT_OF_RANGE");
+    assert!(
+        message(&err).contains("maxReceiveMessageBytes (64)"),
+        "{}",
+        message(&err)
+    );
+    // Small answers still pass; a larger limit than gRPC's default is honoured by tonic as well.
+    let job =
+        rejected(small.get_job_status("00000000-0000-4000-8000-000000000000".into(), None)).await;
+    assert_class(&job, "JobNotFoundError", "NOT_FOUND");
+    let big = js_client(json!({"maxReceiveMessageBytes": 16 * 1024 * 1024}));
+    resolved(big.list_backends(None)).await;
+    for bad in [json!(0), json!(-1), json!(1.5), json!("4MiB")] {
+        let options = js(json!({ "maxReceiveMessageBytes": bad }));
+        let err = JsArvakClient::new(
+            JsValue::from(server_url()),
+            Some(options.unchecked_into::<ClientOptionsArg>()),
+        )
+        .err()
+        .unwrap_or_else(|| panic!("maxReceiveMessageBytes {bad} accepted"));
+        assert_class(&err, "ArvakError", "INVALID_ARGUMENT");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_protocol_is_detected_and_sets_the_stream_cap() {
+    reset_server().await;
+    let over_tls = server_url().starts_with("https://");
+    let (want, cap) = if over_tls {
+        ("h2", 64)
+    } else {
+        ("http/1.1", 2)
+    };
+    let c = js_client(json!({}));
+    assert_eq!(c.max_streams(), 2, "before any call");
+    // The timing entry of a call appears shortly after it finished; later calls read it.
+    for _ in 0..4 {
+        resolved(c.list_backends(None)).await;
+        sleep_ms(20).await;
+    }
+    assert_eq!(c.protocol(), want);
+    assert_eq!(c.max_streams(), cap);
+    // A fixed cap stays as given.
+    assert_eq!(js_client(json!({"maxStreams": 5})).max_streams(), 5);
+    assert!(JsArvakClient::new(
+        JsValue::from(server_url()),
+        Some(js(json!({"maxStreams": "many"})).unchecked_into::<ClientOptionsArg>()),
+    )
+    .is_err());
+    if over_tls {
+        // Over HTTP/2, ten waits on running jobs all watch: ten streams at once, no polling.
+        set_faults(json!({"minJobMs": 600})).await;
+        let before = stats().await;
+        let ids: Vec<JsValue> = {
+            let mut v = Vec::new();
+            for _ in 0..10 {
+                v.push(resolved(c.submit_qasm(BELL.into(), "simulator".into(), None)).await);
+            }
+            v
+        };
+        let waits: Vec<Promise> = ids
+            .iter()
+            .map(|id| c.wait_for_job(id.clone(), None))
+            .collect();
+        sleep_ms(200).await;
+        let open = c.open_streams();
+        for w in waits {
+            resolved(w).await;
+        }
+        let after = stats().await;
+        reset_server().await;
+        assert_eq!(open, 10, "streams open at once over h2");
+        assert!(
+            calls_of(&after, "WatchJob") - calls_of(&before, "WatchJob") >= 10,
+            "every wait watched"
+        );
+    }
 }

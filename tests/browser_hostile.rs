@@ -406,71 +406,71 @@ fn cases() -> Vec<Case> {
             "HTTP 500",
             "UnavailableError",
             "UNKNOWN",
-            [BAD_CODE_FRAGMENT, "proxy error page"],
+            [BAD_CODE_FRAGMENT, "HTTP 500"],
             |_e| settle(bad("http-500").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 400",
-            "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "ArvakError",
+            "INTERNAL",
+            [BAD_CODE_FRAGMENT, "HTTP 400"],
             |_e| settle(bad("http-400").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 401",
-            "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "UnauthenticatedError",
+            "UNAUTHENTICATED",
+            [BAD_CODE_FRAGMENT, "HTTP 401"],
             |_e| settle(bad("http-401").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 403",
-            "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "ArvakError",
+            "PERMISSION_DENIED",
+            [BAD_CODE_FRAGMENT, "HTTP 403"],
             |_e| settle(bad("http-403").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 404",
-            "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "ArvakError",
+            "UNIMPLEMENTED",
+            [BAD_CODE_FRAGMENT, "HTTP 404"],
             |_e| settle(bad("http-404").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 429",
             "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "UNAVAILABLE",
+            [BAD_CODE_FRAGMENT, "HTTP 429"],
             |_e| settle(bad("http-429").submit_qasm(BELL.into(), "simulator".into(), None)).await
         ),
         case!(
             "http-error",
             "HTTP 502",
             "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "UNAVAILABLE",
+            [BAD_CODE_FRAGMENT, "HTTP 502"],
             |_e| settle(bad("http-502").list_backends(None)).await
         ),
         case!(
             "http-error",
             "HTTP 503",
             "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "UNAVAILABLE",
+            [BAD_CODE_FRAGMENT, "HTTP 503"],
             |_e| settle(bad("http-503").get_job_status(UNKNOWN_JOB.into(), None)).await
         ),
         case!(
             "http-error",
             "HTTP 504",
             "UnavailableError",
-            "UNKNOWN",
-            [BAD_CODE_FRAGMENT],
+            "UNAVAILABLE",
+            [BAD_CODE_FRAGMENT, "HTTP 504"],
             |_e| settle(bad("http-504").stream_results(UNKNOWN_JOB.into(), None)).await
         ),
         // ---------------------------------------------------- odd grpc-status / grpc-message
@@ -1635,4 +1635,64 @@ async fn hostile_inputs_end_in_typed_errors_and_the_client_still_works() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The module's linear memory in bytes.
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+#[wasm_bindgen_test]
+async fn a_huge_message_is_refused_before_it_is_read() {
+    // Each answer announces a 32 MiB message: it is refused from its length prefix (the default
+    // limit is 4 MiB), the request is cancelled, and the module's memory stays where it was.
+    reset_server().await;
+    let client = bad("huge");
+    let before = wasm_memory_bytes();
+    let t0 = now();
+    for round in 0..3 {
+        for got in [
+            settle(client.list_backends(None)).await,
+            settle(client.stream_results(UNKNOWN_JOB.into(), None)).await,
+        ] {
+            match got {
+                Got::Error { code, message, .. } => {
+                    assert_eq!(code, "OUT_OF_RANGE", "round {round}: {message}");
+                    assert!(message.contains("33554432"), "{message}");
+                }
+                other => panic!("round {round}: a 32 MiB message was accepted: {other:?}"),
+            }
+        }
+    }
+    let ms = now() - t0;
+    let grown = wasm_memory_bytes() - before;
+    log(&format!(
+        "6 answers announcing 32 MiB refused in {ms:.0} ms; wasm memory grew by {:.1} MiB",
+        grown / 1048576.0
+    ));
+    assert!(
+        grown < 8.0 * 1048576.0,
+        "wasm memory grew by {grown} bytes for refused messages"
+    );
+    // A limit raised above the message lets the same answer through to decoding (32 MiB of zero
+    // bytes are not a valid ListBackendsResponse: field number 0).
+    let roomy = JsArvakClient::new(
+        JsValue::from(format!("{}/__bad/huge", control_url())),
+        Some(
+            js(json!({ "timeoutMs": 10000, "maxReceiveMessageBytes": 40 * 1048576 }))
+                .unchecked_into::<ClientOptionsArg>(),
+        ),
+    )
+    .unwrap();
+    match settle(roomy.list_backends(None)).await {
+        Got::Error { code, message, .. } if code != "OUT_OF_RANGE" => log(&format!(
+            "with a 40 MiB limit the message was read: {code} {message}"
+        )),
+        Got::Ok(_) => {}
+        other => panic!("with a 40 MiB limit: {other:?}"),
+    }
 }

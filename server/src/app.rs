@@ -22,6 +22,7 @@ use crate::config::Settings;
 use crate::control;
 use crate::proto::arvak_service_server::ArvakServiceServer;
 use crate::service::{AppState, DevService};
+use crate::tls::Tls;
 
 const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -63,9 +64,12 @@ pub fn cors_layer(allow_origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(86_400))
 }
 
-/// Whether an origin is a plain-http loopback origin (`http://localhost[:port]`, `http://127.0.0.1[:port]`).
+/// Whether an origin is a loopback origin (`http(s)://localhost[:port]`, `http(s)://127.0.0.1[:port]`).
 pub fn is_local_origin(origin: &str) -> bool {
-    let Some(rest) = origin.strip_prefix("http://") else {
+    let Some(rest) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
         return false;
     };
     let host = rest.split(':').next().unwrap_or("");
@@ -98,13 +102,64 @@ pub fn router(state: Arc<AppState>) -> Router {
         }
     }
     app.layer(cors_layer(&state.settings.allow_origins))
+        .layer(timing_allow_origin())
         .layer(axum::middleware::from_fn(control::strip_cors))
+}
+
+/// `Timing-Allow-Origin: *`: lets a cross-origin page read the protocol of its calls
+/// (`PerformanceResourceTiming.nextHopProtocol`), which the client uses to tell HTTP/2 from
+/// HTTP/1.1. Shared by the dev server and the gateway.
+pub fn timing_allow_origin() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("timing-allow-origin"),
+        HeaderValue::from_static("*"),
+    )
+}
+
+/// Serves `app` on `listener` in the background (over TLS when `tls` is given) until `stop` turns
+/// true; handlers see the peer address (`ConnectInfo<SocketAddr>`). Shared by the dev server and
+/// the gateway.
+pub fn serve(
+    listener: TcpListener,
+    tls: Option<Tls>,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<JoinHandle<std::io::Result<()>>> {
+    let stopped = async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    };
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    Ok(match tls {
+        None => {
+            // Small gRPC messages must not wait for Nagle's algorithm (40 ms stalls otherwise).
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            tokio::spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        }
+        Some(tls) => {
+            // The TLS listener sets TCP_NODELAY itself, before the handshake; `tap_io` only
+            // makes the peer address available to handlers.
+            let listener = tls.listen(listener)?.tap_io(|_| {});
+            tokio::spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        }
+    })
 }
 
 /// A server running in the background (used by `main` and by tests).
 pub struct RunningServer {
     /// The bound address (the real port when 0 was asked for).
     pub addr: SocketAddr,
+    /// The certificate's SPKI hash when serving HTTPS.
+    pub spki_sha256: Option<String>,
     /// Shared state, for tests that look inside.
     pub state: Arc<AppState>,
     shutdown: watch::Sender<bool>,
@@ -112,9 +167,14 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Base URL, e.g. `http://127.0.0.1:43125`.
+    /// Base URL, e.g. `http://127.0.0.1:43125` (`https://` with TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.spki_sha256.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, ends open streams, and waits (at most 5 s) for connections to finish.
@@ -136,28 +196,17 @@ impl RunningServer {
 
 /// Binds `settings.addr` and starts serving in the background.
 pub async fn start(settings: Settings) -> std::io::Result<RunningServer> {
+    let tls = settings.tls.setup()?;
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let state = AppState::new(settings, shutdown_rx.clone());
     let app = router(state.clone());
-    let mut stop = shutdown_rx;
-    let task = tokio::spawn(async move {
-        // Small gRPC messages must not wait for Nagle's algorithm (40 ms stalls otherwise).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        })
-        .await
-    });
+    let spki_sha256 = tls.as_ref().map(|t| t.spki_sha256.clone());
+    let task = serve(listener, tls, app, shutdown_rx)?;
     Ok(RunningServer {
         addr,
+        spki_sha256,
         state,
         shutdown,
         task,
@@ -173,7 +222,11 @@ mod tests {
         assert!(is_local_origin("http://localhost:8080"));
         assert!(is_local_origin("http://127.0.0.1:1"));
         assert!(is_local_origin("http://localhost"));
-        assert!(!is_local_origin("https://localhost:8080"));
+        // A page served over TLS (dev server --tls) is local too.
+        assert!(is_local_origin("https://localhost:8080"));
+        assert!(is_local_origin("https://127.0.0.1:4443"));
+        assert!(!is_local_origin("ftp://localhost:8080"));
+        assert!(!is_local_origin("https://localhost.evil.com"));
         assert!(!is_local_origin("http://localhost.evil.com"));
         assert!(!is_local_origin("http://127.0.0.1:80x"));
         assert!(!is_local_origin("http://example.com"));

@@ -77,6 +77,10 @@ pub struct Settings {
     /// Send `Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'` with static files.
     #[arg(long)]
     pub csp: bool,
+
+    /// HTTPS (see `--tls`, `--cert`, `--key`).
+    #[command(flatten)]
+    pub tls: crate::tls::TlsArgs,
 }
 
 impl Settings {

@@ -15,7 +15,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use http::uri::{Authority, Scheme};
@@ -47,9 +46,13 @@ pub struct GatewaySettings {
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
 
-    /// Allowed CORS origin (repeatable). Default: any http://localhost:* or http://127.0.0.1:* origin.
+    /// Allowed CORS origin (repeatable). Default: any http(s)://localhost:* or http(s)://127.0.0.1:* origin.
     #[arg(long = "allow-origin")]
     pub allow_origins: Vec<String>,
+
+    /// HTTPS for browsers (see `--tls`, `--cert`, `--key`).
+    #[command(flatten)]
+    pub tls: crate::tls::TlsArgs,
 }
 
 /// Headers that belong to one HTTP hop and must not be forwarded (HTTP/2 forbids them).
@@ -187,21 +190,29 @@ pub fn router(settings: &GatewaySettings) -> Result<Router, String> {
         .service(Forward::new(&settings.upstream)?);
     Ok(Router::new()
         .fallback_service(forward)
-        .layer(cors_layer(&settings.allow_origins)))
+        .layer(cors_layer(&settings.allow_origins))
+        .layer(crate::app::timing_allow_origin()))
 }
 
 /// A gateway running in the background.
 pub struct RunningGateway {
     /// The bound address.
     pub addr: SocketAddr,
+    /// The certificate's SPKI hash when serving HTTPS.
+    pub spki_sha256: Option<String>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl RunningGateway {
-    /// Base URL for browsers, e.g. `http://127.0.0.1:43127`.
+    /// Base URL for browsers, e.g. `http://127.0.0.1:43127` (`https://` with TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.spki_sha256.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting and waits (at most 5 s) for open calls to end.
@@ -218,21 +229,15 @@ impl RunningGateway {
 /// Binds `settings.addr` and starts the gateway in the background.
 pub async fn start(settings: GatewaySettings) -> std::io::Result<RunningGateway> {
     let app = router(&settings).map_err(std::io::Error::other)?;
+    let tls = settings.tls.setup()?;
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
-    let (shutdown, mut stop) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            })
-            .await
-    });
+    let (shutdown, stop) = watch::channel(false);
+    let spki_sha256 = tls.as_ref().map(|t| t.spki_sha256.clone());
+    let task = crate::app::serve(listener, tls, app, stop)?;
     Ok(RunningGateway {
         addr,
+        spki_sha256,
         shutdown,
         task,
     })

@@ -18,3 +18,4 @@ pub mod qasm;
 pub mod service;
 pub mod simulator;
 pub mod store;
+pub mod tls;

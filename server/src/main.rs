@@ -19,6 +19,9 @@ async fn main() -> std::io::Result<()> {
         let settings = GatewaySettings::parse_from(args);
         let upstream = settings.upstream.clone();
         let gateway = gateway::start(settings).await?;
+        if let Some(spki) = &gateway.spki_sha256 {
+            println!("arvak-dev-server certificate SPKI sha256: {spki}");
+        }
         println!(
             "arvak-dev-server gateway listening on {} -> {upstream}",
             gateway.url()
@@ -33,6 +36,10 @@ async fn main() -> std::io::Result<()> {
         tracing::warn!("no --api-key: the server accepts every caller");
     }
     let server = app::start(settings).await?;
+    if let Some(spki) = &server.spki_sha256 {
+        // For Chromium: --ignore-certificate-errors-spki-list=<this> trusts the certificate.
+        println!("arvak-dev-server certificate SPKI sha256: {spki}");
+    }
     // Tests and scripts wait for this exact line on stdout.
     println!("arvak-dev-server listening on {}", server.url());
     tracing::info!(url = %server.url(), "ready");

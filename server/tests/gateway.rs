@@ -73,6 +73,7 @@ async fn web_call(url: &str, method: &str, request: &[u8], extra: &[(&str, &str)
 
 async fn start_gateway(upstream: &str) -> RunningGateway {
     gateway::start(GatewaySettings {
+        tls: Default::default(),
         upstream: upstream.to_string(),
         addr: "127.0.0.1:0".parse().unwrap(),
         allow_origins: vec![],
@@ -235,6 +236,7 @@ async fn unreachable_upstream_is_unavailable_naming_it() {
     gw.stop().await.unwrap();
 
     assert!(gateway::start(GatewaySettings {
+        tls: Default::default(),
         upstream: "https://x:1".into(),
         addr: "127.0.0.1:0".parse().unwrap(),
         allow_origins: vec![],

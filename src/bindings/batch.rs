@@ -39,7 +39,7 @@ js_options! {
         submitBatchSize: integer,
         /// The server's per-IP job rate if known (default: learned from its first RESOURCE_EXHAUSTED).
         maxSubmitsPerSecond: integer,
-        /// WatchJob streams the manager's waits may hold (default 2; the rest poll).
+        /// WatchJob streams the manager's waits may hold (default: the client's cap — 2 on HTTP/1.1, 64 on HTTP/2 and 3; the rest poll).
         maxStreams: integer,
         /// Longest pause between status polls of a polled wait (default 1000).
         pollIntervalMs: number,
@@ -60,6 +60,22 @@ js_options! {
         onProgress: callback("(progress: BatchProgress) => void"),
         /// How string circuits are read (default "qasm3").
         format: one_of("qasm3", "json"),
+        /// With a journaled client: a label kept with the batch (shown by `client.journalBatches()`).
+        label: string,
+    }
+}
+
+js_options! {
+    /// Options of `resumeBatch`.
+    pub struct ResumeFields as "ResumeBatchOptions", arg ResumeBatchOptionsArg {
+        /// Deadline of the resumed run in ms (as in `executeBatch`).
+        timeoutMs: number,
+        /// Stop at the first failure: cancel the rest and report them.
+        failFast: boolean,
+        /// Abort: stops all traffic and timers at once; status "cancelled".
+        signal: signal,
+        /// A snapshot after every change (the inputs taken over from the journal count at once).
+        onProgress: callback("(progress: BatchProgress) => void"),
     }
 }
 
@@ -82,13 +98,23 @@ js_data! {
     }
 }
 
-/// `timeoutMs` (the whole batch), `failFast`, `signal`, `onProgress`.
+/// `timeoutMs` (the whole batch), `failFast`, `signal`, `onProgress`, `label`.
 fn run_options(o: &JsValue) -> Result<(RunOptions, Option<ProgressHook>), ArvakError> {
     let r = RunFields::read(o, "options")?;
-    if r.timeoutMs.is_some() {
-        crate::logic::deadline::parse_timeout_ms(r.timeoutMs, "options.timeoutMs")?;
+    run_settings(r.timeoutMs, r.failFast, r.signal, r.onProgress, r.label)
+}
+
+fn run_settings(
+    timeout_ms: Option<f64>,
+    fail_fast: Option<bool>,
+    signal: Option<web_sys::AbortSignal>,
+    on_progress: Option<js_sys::Function>,
+    label: Option<String>,
+) -> Result<(RunOptions, Option<ProgressHook>), ArvakError> {
+    if timeout_ms.is_some() {
+        crate::logic::deadline::parse_timeout_ms(timeout_ms, "options.timeoutMs")?;
     }
-    let hook = r.onProgress.map(|f| {
+    let hook = on_progress.map(|f| {
         Rc::new(move |p: &BatchProgress| {
             if let Err(e) = f.call1(&JsValue::NULL, &convert::progress(p)) {
                 crate::web::env::report_callback_error("onProgress", &e);
@@ -97,9 +123,10 @@ fn run_options(o: &JsValue) -> Result<(RunOptions, Option<ProgressHook>), ArvakE
     });
     Ok((
         RunOptions {
-            timeout_ms: r.timeoutMs,
-            fail_fast: r.failFast.unwrap_or(false),
-            signal: r.signal,
+            timeout_ms,
+            fail_fast: fail_fast.unwrap_or(false),
+            signal,
+            label,
         },
         hook,
     ))
@@ -142,7 +169,7 @@ impl JsBatchJobManager {
                 max_workers: max_workers as usize,
                 submit_batch_size: r.submitBatchSize.unwrap_or(d.submit_batch_size).max(1),
                 max_submits_per_second: rate,
-                max_streams: r.maxStreams.map_or(d.max_streams, |n| n as usize),
+                max_streams: r.maxStreams.map(|n| n as usize).or(d.max_streams),
                 poll_interval_ms: poll,
             })
         })();
@@ -172,6 +199,31 @@ impl JsBatchJobManager {
                 let list = options::batch(&circuits, &o)?;
                 let (run, hook) = run_options(&o)?;
                 manager.execute_batch(list, &backend_id, run, hook).await
+            }
+            .await;
+            r.map(report_js).map_err(|e| to_js(&e))
+        }))
+    }
+
+    /// Resumes a batch of the client's job journal after a reload (`client.journalBatches()` lists
+    /// them): inputs with a job are waited for, inputs never sent are submitted, inputs whose
+    /// request was in flight when the page was left are failures that may exist — nothing is
+    /// submitted twice. Resolves with the whole batch's `BatchResult`, in input order.
+    #[wasm_bindgen(js_name = resumeBatch, unchecked_return_type = "Promise<BatchResult>")]
+    pub fn resume_batch(
+        &self,
+        #[wasm_bindgen(js_name = batchId, unchecked_param_type = "string")] batch_id: JsValue,
+        options: Option<ResumeBatchOptionsArg>,
+    ) -> Promise {
+        let manager = self.inner.clone();
+        let o: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+        super::promise::boxed(Box::pin(async move {
+            let r = async {
+                let batch_id = super::args::string(&batch_id, "batchId")?;
+                let f = ResumeFields::read(&o, "options")?;
+                let (run, hook) =
+                    run_settings(f.timeoutMs, f.failFast, f.signal, f.onProgress, None)?;
+                manager.resume_batch(&batch_id, run, hook).await
             }
             .await;
             r.map(report_js).map_err(|e| to_js(&e))

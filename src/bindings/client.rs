@@ -3,7 +3,7 @@
 //!
 //! Every method returns a promise that rejects with an `ArvakError` (option errors included).
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::args;
@@ -104,6 +104,77 @@ impl JsArvakClient {
         self.inner.open_streams()
     }
 
+    /// The HTTP version of this client's calls as the browser reported it: "http/1.1", "h2", "h3",
+    /// or "unknown" (before the first call finished, or for a cross-origin server that sends no
+    /// `Timing-Allow-Origin`; then the HTTP/1.1 stream cap holds).
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "\"http/1.1\" | \"h2\" | \"h3\" | \"unknown\""
+    )]
+    pub fn protocol(&self) -> String {
+        self.inner.protocol().as_str().to_owned()
+    }
+
+    /// The WatchJob stream cap `auto` waits use now (with `maxStreams: "auto"`: 2, or 64 once
+    /// HTTP/2 or HTTP/3 is seen).
+    #[wasm_bindgen(getter, js_name = maxStreams)]
+    pub fn max_streams(&self) -> usize {
+        self.inner.stream_cap()
+    }
+
+    /// The name of the job journal this client keeps (the `journal` option), or null.
+    #[wasm_bindgen(getter, js_name = journalName)]
+    pub fn journal_name(&self) -> Option<String> {
+        self.inner.journal().map(|j| j.name().to_owned())
+    }
+
+    /// The single jobs in the journal whose outcome no wait has delivered yet, oldest first
+    /// (empty without a journal). A page reloaded mid-run finds its jobs here: `waitForJob` them.
+    #[wasm_bindgen(js_name = journalJobs, unchecked_return_type = "JournalJob[]")]
+    pub fn journal_jobs(&self) -> Array {
+        self.inner.journal().map_or_else(Array::new, |j| {
+            j.jobs().iter().map(super::convert::journal_job).collect()
+        })
+    }
+
+    /// The unfinished batches in the journal, oldest first (empty without a journal); resume one
+    /// with `BatchJobManager.resumeBatch(batchId)`.
+    #[wasm_bindgen(js_name = journalBatches, unchecked_return_type = "JournalBatch[]")]
+    pub fn journal_batches(&self) -> Array {
+        self.inner.journal().map_or_else(Array::new, |j| {
+            j.batches()
+                .iter()
+                .map(super::convert::journal_batch)
+                .collect()
+        })
+    }
+
+    /// Removes a job from the journal (a wait that delivers its outcome does this itself).
+    #[wasm_bindgen(js_name = forgetJob)]
+    pub fn forget_job(
+        &self,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
+    ) -> Result<(), JsValue> {
+        let job_id = args::string(&job_id, "jobId").map_err(|e| to_js(&e))?;
+        if let Some(j) = self.inner.journal() {
+            j.forget_job(&job_id);
+        }
+        Ok(())
+    }
+
+    /// Removes a batch from the journal without resuming it (its jobs are not cancelled).
+    #[wasm_bindgen(js_name = forgetBatch)]
+    pub fn forget_batch(
+        &self,
+        #[wasm_bindgen(js_name = batchId, unchecked_param_type = "string")] batch_id: JsValue,
+    ) -> Result<(), JsValue> {
+        let batch_id = args::string(&batch_id, "batchId").map_err(|e| to_js(&e))?;
+        if let Some(j) = self.inner.journal() {
+            j.forget_batch(&batch_id);
+        }
+        Ok(())
+    }
+
     /// Submits an OpenQASM 3 circuit; resolves to the job id.
     #[wasm_bindgen(js_name = submitQasm, unchecked_return_type = "Promise<string>")]
     pub fn submit_qasm(
@@ -118,7 +189,8 @@ impl JsArvakClient {
                 let qasm = args::string(&qasm, "qasm")?;
                 let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
-                let sub = options::submit(&o)?;
+                let mut sub = options::submit(&o)?;
+                sub.label = options::submit_label(&o)?;
                 client.submit_qasm(&qasm, &backend_id, sub, &call).await
             },
             |id| id,
@@ -139,7 +211,8 @@ impl JsArvakClient {
                 let json = args::string(&json, "json")?;
                 let backend_id = args::string(&backend_id, "backendId")?;
                 let call = options::call(&o)?;
-                let sub = options::submit(&o)?;
+                let mut sub = options::submit(&o)?;
+                sub.label = options::submit_label(&o)?;
                 client
                     .submit_circuit_json(&json, &backend_id, sub, &call)
                     .await

@@ -9,9 +9,10 @@ use super::shape::set;
 use crate::js_data;
 use crate::logic::data::{BackendInfo, CancelOutcome, Job, JobUpdate, ResultChunk};
 use crate::logic::error::ArvakError;
+use crate::logic::journal::JobEntry;
 use crate::logic::results::MostFrequent;
 use crate::resilience::{BatchProgress, Failure, JobExistence, Transition};
-use crate::web::{HeaderContext, RetryEvent};
+use crate::web::{BatchSummary, HeaderContext, RetryEvent};
 
 /// A `Date` for `ms`, or `null`.
 pub fn date(ms: Option<f64>) -> JsValue {
@@ -66,6 +67,35 @@ js_data! {
         shots: "number" = f64::from(j.shots),
         /// The failure text of a FAILED job, else null.
         errorMessage: "string | null" = opt_string(j.error_message.as_deref()),
+    }
+}
+
+js_data! {
+    /// A job kept in the client's journal (submitted, its outcome not yet delivered by a wait).
+    pub fn journal_job(j: &JobEntry) -> "JournalJob" {
+        jobId: "string" = j.job_id.as_str(),
+        backendId: "string" = j.backend_id.as_str(),
+        /// The `label` given to `submitQasm`, else null.
+        label: "string | null" = opt_string(j.label.as_deref()),
+        /// When its id arrived (client clock).
+        submittedAt: "Date | null" = date(Some(j.submitted_at_ms)),
+    }
+}
+
+js_data! {
+    /// An unfinished batch in the client's journal; `BatchJobManager.resumeBatch(batchId)` goes on with it.
+    pub fn journal_batch(b: &BatchSummary) -> "JournalBatch" {
+        batchId: "string" = b.batch_id.as_str(),
+        backendId: "string" = b.backend_id.as_str(),
+        /// The `label` given to `executeBatch`, else null.
+        label: "string | null" = opt_string(b.label.as_deref()),
+        createdAt: "Date | null" = date(Some(b.created_at_ms)),
+        /// Inputs in the batch.
+        total: "number" = b.total as f64,
+        /// Inputs whose job exists (their results are waited for on resume).
+        submitted: "number" = b.submitted as f64,
+        /// Inputs whose submission was in flight when the page was left: their jobs may exist; they are never resubmitted.
+        inDoubt: "number" = b.in_doubt as f64,
     }
 }
 

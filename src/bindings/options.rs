@@ -13,6 +13,7 @@ use std::rc::Rc;
 use crate::js_options;
 use crate::logic::data::{BatchCircuit, Circuit};
 use crate::logic::error::{code_name, ArvakError};
+use crate::logic::protocol::MaxStreams;
 use crate::logic::wait::Strategy;
 use crate::resilience::backoff::parse_code_name;
 use crate::resilience::{
@@ -40,8 +41,14 @@ js_options! {
         credentials: one_of("omit", "same-origin", "include"),
         /// At most this many unary calls in flight; more queue (default: unlimited).
         maxConcurrency: number,
-        /// At most this many WatchJob streams for `waitForJob` "auto" (default 2; browsers allow 6 HTTP/1.1 connections per origin, each open stream holds one).
-        maxStreams: integer,
+        /// At most this many WatchJob streams for `waitForJob` "auto", or "auto" (the default): 2 on HTTP/1.1 (browsers allow 6 connections per origin, each open stream holds one), 64 once the client sees HTTP/2 or HTTP/3 (`client.protocol`).
+        maxStreams: value("number | \"auto\""),
+        /// Called instead of the global `fetch` for every request, as `fetch(request, init)` (logging, tracing, a service worker); it must return a `Response` or a promise of one.
+        fetch: callback("typeof fetch"),
+        /// The largest message accepted from the server in bytes (default 4194304 = 4 MiB, as gRPC). A larger one is refused from its length prefix, before it is read: `ArvakError` OUT_OF_RANGE, and the request is cancelled.
+        maxReceiveMessageBytes: integer,
+        /// Keep every submitted job id in the job journal of this name (localStorage), so a reloaded page can find and resume them (`journalJobs()`, `journalBatches()`, `BatchJobManager.resumeBatch`).
+        journal: string,
     }
 }
 
@@ -70,7 +77,10 @@ js_options! {
 js_options! {
     /// Options of `submitQasm` / `submitCircuitJson`.
     pub struct SubmitFields as "SubmitOptions", arg SubmitOptionsArg,
-        extends "CallOptions", "BatchCircuitSettings" {}
+        extends "CallOptions", "BatchCircuitSettings" {
+        /// With a journaled client: a label kept with the job (shown by `journalJobs()`).
+        label: string,
+    }
 }
 
 js_options! {
@@ -257,7 +267,31 @@ pub fn client(opts: &JsValue) -> Result<ClientOptions, ArvakError> {
                 ))
             }
         },
-        max_streams: o.maxStreams.map_or(defaults.max_streams, |n| n as usize),
+        max_streams: match o.maxStreams {
+            None => defaults.max_streams,
+            Some(v) if v.as_string().as_deref() == Some("auto") => MaxStreams::Auto,
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => {
+                    MaxStreams::Fixed(n as usize)
+                }
+                _ => {
+                    return Err(invalid(
+                        "options.maxStreams must be a whole number or \"auto\"".to_owned(),
+                    ))
+                }
+            },
+        },
+        fetch: o.fetch,
+        journal: o.journal,
+        max_receive_message_bytes: match o.maxReceiveMessageBytes {
+            None => defaults.max_receive_message_bytes,
+            Some(0) => {
+                return Err(invalid(
+                    "options.maxReceiveMessageBytes must be at least 1".to_owned(),
+                ))
+            }
+            Some(n) => n as usize,
+        },
         resilience: resilience(opts, false)?,
     })
 }
@@ -307,7 +341,13 @@ pub fn submit(opts: &JsValue) -> Result<SubmitOptions, ArvakError> {
     Ok(SubmitOptions {
         shots: o.shots.unwrap_or(defaults.shots),
         optimization_level: o.optimizationLevel.unwrap_or(defaults.optimization_level),
+        label: None,
     })
+}
+
+/// The `label` of `submitQasm` / `submitCircuitJson` options.
+pub fn submit_label(opts: &JsValue) -> Result<Option<String>, ArvakError> {
+    Ok(SubmitFields::read(opts, OPTIONS)?.label)
 }
 
 /// The circuits of `submitBatch`: strings (read per `format`) or `{ qasm | json | circuit, shots?,

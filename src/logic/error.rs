@@ -545,6 +545,25 @@ pub fn describe_number(v: f64) -> String {
     }
 }
 
+/// The reason phrase of the HTTP statuses proxies answer with ("" for others).
+fn http_reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "an error status",
+    }
+}
+
 /// What went wrong below gRPC: the fetch itself, or a response that is not valid grpc-web.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportProblem {
@@ -567,6 +586,36 @@ pub enum TransportProblem {
     Malformed(String),
     /// Reading the response body failed after the headers arrived.
     BodyFailed(String),
+    /// A non-grpc-web answer with an HTTP error status (a proxy's 404 or 503 page, a gateway's 401).
+    HttpStatus {
+        /// The HTTP status.
+        status: u16,
+        /// Its content-type, if it had one.
+        content_type: Option<String>,
+    },
+    /// A message (or trailer frame) longer than `maxReceiveMessageBytes`, refused from its length
+    /// prefix before it was read; the request was cancelled.
+    TooLarge {
+        /// The length the frame announced.
+        length: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The `fetch` option returned something that is not a `Response`.
+    NotAResponse,
+}
+
+/// The gRPC status for an HTTP status of a non-gRPC answer, as gRPC maps it
+/// (grpc/doc/http-grpc-status-mapping.md).
+pub fn code_of_http_status(status: u16) -> Code {
+    match status {
+        400 => Code::Internal,
+        401 => Code::Unauthenticated,
+        403 => Code::PermissionDenied,
+        404 => Code::Unimplemented,
+        429 | 502 | 503 | 504 => Code::Unavailable,
+        _ => Code::Unknown,
+    }
 }
 
 /// The hint appended to every transport error: what to check.
@@ -610,6 +659,33 @@ impl TransportProblem {
             TransportProblem::BodyFailed(js) => {
                 format!("Reading the response body from {url} failed ({js})")
             }
+            TransportProblem::HttpStatus {
+                status,
+                content_type,
+            } => {
+                let ct = match content_type {
+                    Some(ct) => format!("content-type \"{ct}\""),
+                    None => "no content-type".to_owned(),
+                };
+                format!(
+                    "{url} answered HTTP {status} ({}) with a response that is not grpc-web ({ct}); \
+                     a proxy or web server in front of the service refused or did not route the call",
+                    http_reason(*status)
+                )
+            }
+            TransportProblem::TooLarge { length, limit } => {
+                return format!(
+                    "The server at {url} sent a message of {length} bytes, too large for \
+                     maxReceiveMessageBytes ({limit}); the response was cancelled before it was \
+                     read (raise the client option maxReceiveMessageBytes if such answers are \
+                     expected)"
+                )
+            }
+            TransportProblem::NotAResponse => {
+                return "The client's fetch option returned something that is not a Response \
+                        (it must return fetch(...)'s promise or a Response)"
+                    .to_owned()
+            }
         };
         format!("{what}: {TRANSPORT_HINT}")
     }
@@ -618,13 +694,18 @@ impl TransportProblem {
     pub fn code(&self) -> Code {
         match self {
             TransportProblem::FetchFailed(_) | TransportProblem::BodyFailed(_) => Code::Unavailable,
+            TransportProblem::HttpStatus { status, .. } => code_of_http_status(*status),
+            TransportProblem::TooLarge { .. } => Code::OutOfRange,
+            TransportProblem::NotAResponse => Code::Internal,
             _ => Code::Unknown,
         }
     }
 
-    /// The error for this problem on `rpc` (always [`ErrorKind::Unavailable`]).
+    /// The error for this problem on `rpc`: its kind is the code's ([`classify`]), so an HTTP 401
+    /// is an [`ErrorKind::Unauthenticated`] and a 503 an [`ErrorKind::Unavailable`].
     pub fn into_error(self, rpc: Rpc, url: &str) -> ArvakError {
-        ArvakError::new(ErrorKind::Unavailable, self.code(), self.describe(url)).with_rpc(rpc)
+        let code = self.code();
+        ArvakError::new(classify(code, rpc, ""), code, self.describe(url)).with_rpc(rpc)
     }
 }
 
@@ -956,6 +1037,35 @@ mod tests {
             assert!(e.message.contains("Access-Control-Expose-Headers"));
             assert!(e.message.contains("running"));
         }
+        // HTTP statuses of non-grpc-web answers: gRPC's mapping, the status in the message.
+        for (status, code, kind) in [
+            (400, Code::Internal, ErrorKind::Other),
+            (401, Code::Unauthenticated, ErrorKind::Unauthenticated),
+            (403, Code::PermissionDenied, ErrorKind::Other),
+            (404, Code::Unimplemented, ErrorKind::Other),
+            (429, Code::Unavailable, ErrorKind::Unavailable),
+            (500, Code::Unknown, ErrorKind::Unavailable),
+            (502, Code::Unavailable, ErrorKind::Unavailable),
+            (503, Code::Unavailable, ErrorKind::Unavailable),
+            (504, Code::Unavailable, ErrorKind::Unavailable),
+            (418, Code::Unknown, ErrorKind::Unavailable),
+        ] {
+            let p = TransportProblem::HttpStatus {
+                status,
+                content_type: Some("text/plain".into()),
+            };
+            let e = p.into_error(Rpc::ListBackends, "http://h:1");
+            assert_eq!((e.code, e.kind), (code, kind), "HTTP {status}");
+            assert!(
+                e.message.contains(&format!("HTTP {status}")),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains("text/plain"), "{}", e.message);
+            assert!(e.message.contains("http://h:1"), "{}", e.message);
+            assert!(e.message.contains("Access-Control-Expose-Headers"));
+            assert!(e.message.contains("running"));
+        }
         assert_eq!(
             TransportProblem::FetchFailed(String::new()).code(),
             Code::Unavailable
@@ -964,6 +1074,13 @@ mod tests {
             TransportProblem::Malformed(String::new()).code(),
             Code::Unknown
         );
+        let e = TransportProblem::TooLarge {
+            length: 33_554_432,
+            limit: 4_194_304,
+        }
+        .into_error(Rpc::GetJobResult, "http://h:1");
+        assert_eq!((e.code, e.kind), (Code::OutOfRange, ErrorKind::Other));
+        assert!(e.message.contains("33554432") && e.message.contains("maxReceiveMessageBytes"));
     }
 
     #[test]

@@ -8,8 +8,10 @@
 pub mod data;
 pub mod deadline;
 pub mod error;
+pub mod journal;
 pub mod json;
 pub mod message;
+pub mod protocol;
 pub mod results;
 pub mod sync;
 pub mod wait;

@@ -161,7 +161,7 @@ impl Drop for Permit {
 #[derive(Clone)]
 pub struct StreamSlots {
     open: Rc<Cell<usize>>,
-    max: usize,
+    max: Rc<Cell<usize>>,
 }
 
 impl StreamSlots {
@@ -169,13 +169,18 @@ impl StreamSlots {
     pub fn new(max: usize) -> Self {
         StreamSlots {
             open: Rc::new(Cell::new(0)),
-            max,
+            max: Rc::new(Cell::new(max)),
         }
     }
 
-    /// A slot if fewer than `max` are open.
+    /// A slot if fewer than the cap are open.
     pub fn try_acquire(&self) -> Option<SlotGuard> {
-        (self.open.get() < self.max).then(|| self.force_acquire())
+        (self.open.get() < self.max.get()).then(|| self.force_acquire())
+    }
+
+    /// Changes the cap (for every clone); open streams stay open.
+    pub fn set_max(&self, max: usize) {
+        self.max.set(max);
     }
 
     /// A slot even above the cap (explicit `watch` strategy, `watchJob()`): still counted, so
@@ -194,7 +199,7 @@ impl StreamSlots {
 
     /// The cap.
     pub fn max(&self) -> usize {
-        self.max
+        self.max.get()
     }
 }
 

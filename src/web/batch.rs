@@ -41,11 +41,13 @@ use super::client::{ArvakClient, CallOptions};
 use super::env::{first, join_all, now_ms, sleep, timer, Either, Task};
 use super::future::JobFuture;
 use super::guard::Guard;
+use super::journal::BatchJournal;
 use super::resilience::CallFailure;
 use super::wait::WaitOptions;
 use crate::logic::data::{BatchCircuit, Circuit, JobResult};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{describe_ms, ArvakError, Code, ErrorKind};
+use crate::logic::journal::ResumePlan;
 use crate::logic::sync::{CancelToken, Notify};
 use crate::logic::wait::Strategy;
 use crate::resilience::{
@@ -59,6 +61,9 @@ pub const MAX_REQUEUES: u8 = 10;
 /// How long cancelling unfinished jobs after a timeout or fail-fast may take in all.
 pub const CANCEL_BUDGET_MS: f64 = 5_000.0;
 
+/// How often a journaled batch looks again whether the page is still being left.
+const LEAVING_PAUSE_MS: f64 = 100.0;
+
 /// The server's concurrency limit assumed until a rejection reveals it (spec §11 default).
 const ASSUMED_CONCURRENCY_LIMIT: u32 = 100;
 
@@ -71,8 +76,9 @@ pub struct ManagerOptions {
     pub submit_batch_size: u32,
     /// The server's per-IP job rate, if known (default: learned from its first rejection).
     pub max_submits_per_second: Option<u32>,
-    /// WatchJob streams this manager's waits may keep open (default 2; more waits poll).
-    pub max_streams: usize,
+    /// WatchJob streams this manager's waits may keep open (default `None`: the client's cap —
+    /// 2 on HTTP/1.1, more on HTTP/2; more waits poll).
+    pub max_streams: Option<usize>,
     /// The longest pause between status polls of a polled wait (default 1000 ms).
     pub poll_interval_ms: f64,
 }
@@ -83,7 +89,7 @@ impl Default for ManagerOptions {
             max_workers: 10,
             submit_batch_size: 25,
             max_submits_per_second: None,
-            max_streams: 2,
+            max_streams: None,
             poll_interval_ms: 1000.0,
         }
     }
@@ -99,6 +105,8 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// Aborts the batch (status `cancelled`; nothing more is sent).
     pub signal: Option<web_sys::AbortSignal>,
+    /// A label kept with the batch in the client's job journal (see [`super::journal`]).
+    pub label: Option<String>,
 }
 
 /// A progress callback: an immutable snapshot after every change.
@@ -184,6 +192,14 @@ struct Run {
     signal: Option<web_sys::AbortSignal>,
     on_progress: Option<ProgressHook>,
     call: CallOptions,
+    /// Where the run records its submissions when the client keeps a journal.
+    journal: Option<BatchJournal>,
+}
+
+/// Where a run starts: fresh, or from a journal after a reload.
+enum Origin {
+    Fresh,
+    Resumed(ResumePlan, BatchJournal),
 }
 
 impl BatchJobManager {
@@ -219,9 +235,20 @@ impl BatchJobManager {
         backend_id: &str,
         run: RunOptions,
         on_progress: Option<ProgressHook>,
+        origin: Origin,
     ) -> Result<Rc<Run>, ArvakError> {
         let timeout_ms = parse_timeout_ms(run.timeout_ms, "timeoutMs")?;
         let n = circuits.len();
+        let (plan, journal) = match origin {
+            Origin::Resumed(plan, journal) => (Some(plan), Some(journal)),
+            Origin::Fresh => match self.client.journal() {
+                Some(j) => (
+                    None,
+                    Some(j.begin_batch(backend_id, run.label.as_deref(), &circuits)?),
+                ),
+                None => (None, None),
+            },
+        };
         let mut first_of: HashMap<(bool, &str, u32), usize> = HashMap::new();
         let keys: Vec<usize> = circuits
             .iter()
@@ -238,7 +265,7 @@ impl BatchJobManager {
             .collect();
         drop(first_of);
         let workers = self.options.max_workers.max(1);
-        Ok(Rc::new(Run {
+        let run = Rc::new(Run {
             futures: (0..n).map(|_| JobFuture::new(&self.client, None)).collect(),
             client: self.client.clone(),
             options: self.options,
@@ -263,7 +290,12 @@ impl BatchJobManager {
             signal: run.signal,
             on_progress,
             call: CallOptions::default(),
-        }))
+            journal,
+        });
+        if let Some(plan) = plan {
+            run.resume_from(plan);
+        }
+        Ok(run)
     }
 
     /// Runs a batch to its end and returns the account of every input. Fails only for invalid
@@ -275,7 +307,34 @@ impl BatchJobManager {
         run: RunOptions,
         on_progress: Option<ProgressHook>,
     ) -> Result<BatchOutcome, ArvakError> {
-        let run = self.start(circuits, backend_id, run, on_progress)?;
+        let run = self.start(circuits, backend_id, run, on_progress, Origin::Fresh)?;
+        Ok(run.drive().await)
+    }
+
+    /// Resumes a batch of the client's journal after a reload (its id from
+    /// [`super::journal::Journal::batches`]): inputs with a job are waited for, inputs never sent are submitted,
+    /// inputs whose request was in flight when the page was left are failures that may exist
+    /// (`maybe_created`) — nothing is submitted twice. The report covers every input in order.
+    pub async fn resume_batch(
+        &self,
+        batch_id: &str,
+        run: RunOptions,
+        on_progress: Option<ProgressHook>,
+    ) -> Result<BatchOutcome, ArvakError> {
+        let journal = self.client.journal().ok_or_else(|| {
+            ArvakError::invalid_argument(
+                "resumeBatch needs a client with a journal (the journal option)".to_owned(),
+            )
+        })?;
+        let (record, plan, batch) = journal.resume_batch(batch_id)?;
+        let backend = record.backend_id.clone();
+        let run = self.start(
+            record.circuits,
+            &backend,
+            run,
+            on_progress,
+            Origin::Resumed(plan, batch),
+        )?;
         Ok(run.drive().await)
     }
 
@@ -289,7 +348,7 @@ impl BatchJobManager {
         run: RunOptions,
         on_progress: Option<ProgressHook>,
     ) -> Result<Vec<JobFuture>, ArvakError> {
-        let run = self.start(circuits, backend_id, run, on_progress)?;
+        let run = self.start(circuits, backend_id, run, on_progress, Origin::Fresh)?;
         let futures = run.futures.clone();
         let submitted = run.submissions_done.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -301,6 +360,37 @@ impl BatchJobManager {
 }
 
 impl Run {
+    /// Takes over what a journal knew: jobs that exist are waited for, in-doubt inputs fail as
+    /// "may exist", the rest stay queued.
+    fn resume_from(&self, plan: ResumePlan) {
+        let mut taken = vec![false; self.inputs.len()];
+        for &i in plan.submitted.iter().map(|(i, _)| i).chain(&plan.in_doubt) {
+            if let Some(t) = taken.get_mut(i) {
+                *t = true;
+            }
+        }
+        self.queue
+            .borrow_mut()
+            .retain(|&i| !taken.get(i).copied().unwrap_or(false));
+        for (i, job_id) in &plan.submitted {
+            let _ = self.ledger.borrow_mut().begin_submit(*i);
+            self.on_submitted(*i, job_id);
+        }
+        for &i in &plan.in_doubt {
+            let _ = self.ledger.borrow_mut().begin_submit(i);
+            let error = ArvakError::new(
+                ErrorKind::Unavailable,
+                Code::Unknown,
+                "The page was left while this input's submission was in flight: the server may \
+                 have created its job, whose id never arrived; it was not resubmitted, to avoid \
+                 running it twice"
+                    .to_owned(),
+            )
+            .with_rpc(crate::logic::error::Rpc::SubmitJob);
+            self.reject(i, error, Created::Unknown);
+        }
+    }
+
     async fn drive(self: Rc<Self>) -> BatchOutcome {
         let deadline = Deadline::after(now_ms(), self.timeout_ms);
         let on_deadline = ArvakError::new(
@@ -380,6 +470,10 @@ impl Run {
         if let Some(hook) = &self.on_progress {
             hook(&report.progress);
         }
+        // Every input's outcome is in the report, which goes to the caller now.
+        if let Some(j) = &self.journal {
+            j.finished();
+        }
         report
     }
 
@@ -453,11 +547,24 @@ impl Run {
     }
 
     async fn submit_loop(&self) {
-        while let Some(chunk) = self.next_chunk_unless_halted() {
+        loop {
+            // While the page is being left, nothing new goes out: a request cut off by the unload
+            // could create a job whose id never arrives.
+            while self.journal.as_ref().is_some_and(BatchJournal::leaving)
+                && !self.halt.is_cancelled()
+            {
+                sleep(LEAVING_PAUSE_MS).await;
+            }
+            let Some(chunk) = self.next_chunk_unless_halted() else {
+                break;
+            };
             {
                 let mut ledger = self.ledger.borrow_mut();
                 for &i in &chunk {
                     let _ = ledger.begin_submit(i);
+                    if let Some(j) = &self.journal {
+                        j.sending(i);
+                    }
                 }
             }
             self.in_flight.set(self.in_flight.get() + chunk.len());
@@ -498,6 +605,9 @@ impl Run {
     }
 
     fn on_submitted(&self, i: usize, job_id: &str) {
+        if let Some(j) = &self.journal {
+            j.submitted(i, job_id);
+        }
         let _ = self.ledger.borrow_mut().submitted(i, job_id);
         if let Some(&k) = self.keys.get(i) {
             if let Some(a) = self.accepted.borrow_mut().get_mut(k) {
@@ -514,6 +624,13 @@ impl Run {
     async fn on_submit_failed(&self, chunk: &[usize], failure: CallFailure) {
         let CallFailure { error, reach } = failure;
         let created = created_on_failure(chunk.len(), error.code, error.kind, reach);
+        if created == Created::No {
+            if let Some(j) = &self.journal {
+                for &i in chunk {
+                    j.not_created(i);
+                }
+            }
+        }
         if created == Created::No && error.kind == ErrorKind::RateLimited {
             // Throttled before anything was created: back to the front of the queue, in order.
             let mut requeued = 0u32;
@@ -629,7 +746,11 @@ impl Run {
             .await
         {
             Err(e) if e.kind == ErrorKind::JobNotCompleted => {
-                let strategy = if self.client.open_streams() < self.options.max_streams {
+                let cap = self
+                    .options
+                    .max_streams
+                    .unwrap_or_else(|| self.client.stream_cap());
+                let strategy = if self.client.open_streams() < cap {
                     Strategy::Auto
                 } else {
                     Strategy::Poll

@@ -7,6 +7,7 @@
 //! the budget left → the grpc-web request → status → [`ArvakError`] by code and RPC → breaker and
 //! budget → retry after a backoff (abortable, never past the deadline) or give up with `attempts`.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
@@ -14,6 +15,7 @@ use web_sys::AbortSignal;
 
 use super::env::now_ms;
 use super::guard::Guard;
+use super::journal::Journal;
 use super::resilience::{Attempts, CallFailure, ResilienceOptions, ResilienceState};
 use super::rpc::{decode, RawCodec};
 use super::transport::{status_error, Transport};
@@ -22,9 +24,9 @@ use crate::logic::data::{
 };
 use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
+use crate::logic::protocol::{MaxStreams, Protocol, MAX_PROBES};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
-use crate::logic::wait::DEFAULT_MAX_STREAMS;
 use crate::proto;
 use bytes::Bytes;
 use std::future::Future;
@@ -98,8 +100,18 @@ pub struct ClientOptions {
     pub credentials: Credentials,
     /// At most this many unary calls in flight; further calls queue (`None`: unlimited).
     pub max_concurrency: Option<usize>,
-    /// At most this many WatchJob streams for `auto` waits (default 2); more waits poll.
-    pub max_streams: usize,
+    /// WatchJob streams for `auto` waits (default `Auto`: 2 on HTTP/1.1, more on HTTP/2 and 3,
+    /// see [`crate::logic::protocol`]); more waits poll.
+    pub max_streams: MaxStreams,
+    /// Called instead of the global `fetch` for every request, as `fetch(request, init)` (logging,
+    /// tracing, a service worker's fetch); it must return a `Response` or a promise of one.
+    pub fetch: Option<js_sys::Function>,
+    /// The largest message accepted from the server in bytes (default 4 MiB, as gRPC's). A larger
+    /// one is refused from its length prefix before it is read, and the request is cancelled.
+    pub max_receive_message_bytes: usize,
+    /// Keep submitted job ids in the named job journal, so they survive a reload
+    /// ([`super::journal`]); `None` (the default): no journal.
+    pub journal: Option<String>,
     /// Retry policy, circuit breaker, retry budget, submit pacing (default: one attempt per call,
     /// no breaker, submit pacing learned from the server).
     pub resilience: ResilienceOptions,
@@ -114,11 +126,17 @@ impl Default for ClientOptions {
             refresh_on_unauthenticated: false,
             credentials: Credentials::SameOrigin,
             max_concurrency: None,
-            max_streams: DEFAULT_MAX_STREAMS,
+            max_streams: MaxStreams::Auto,
+            fetch: None,
+            max_receive_message_bytes: DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+            journal: None,
             resilience: ResilienceOptions::default(),
         }
     }
 }
+
+/// The default of [`ClientOptions::max_receive_message_bytes`]: 4 MiB, gRPC's default.
+pub const DEFAULT_MAX_RECEIVE_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Per-call options: every method takes them.
 #[derive(Debug, Clone, Default)]
@@ -132,12 +150,14 @@ pub struct CallOptions {
 }
 
 /// Submission options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SubmitOptions {
     /// Shots (default 1024).
     pub shots: u32,
     /// Compiler optimisation level (default 0; ≥ 1 widens simulator keys to 20 bits, spec §9).
     pub optimization_level: u32,
+    /// A label kept with the job in the client's journal, if it has one.
+    pub label: Option<String>,
 }
 
 impl Default for SubmitOptions {
@@ -145,6 +165,7 @@ impl Default for SubmitOptions {
         SubmitOptions {
             shots: 1024,
             optimization_level: 0,
+            label: None,
         }
     }
 }
@@ -185,6 +206,7 @@ impl<'a> Ids<'a> {
 pub(crate) struct Inner {
     url: String,
     transport: Transport,
+    max_message_bytes: usize,
     default_timeout_ms: Option<f64>,
     headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
     header_hook: Option<HeaderHook>,
@@ -193,6 +215,10 @@ pub(crate) struct Inner {
     slots: StreamSlots,
     closed: CancelToken,
     resilience: ResilienceState,
+    journal: Option<Journal>,
+    max_streams: MaxStreams,
+    /// What the first calls' timing said, and how many times it was looked at.
+    protocol: Cell<(Protocol, u8)>,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -290,6 +316,13 @@ impl Attempt<'_> {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/protocol.js")]
+extern "C" {
+    /// The newest timing entry's protocol for a URL under `base` ("" if none).
+    #[wasm_bindgen(js_name = nextHopProtocol)]
+    fn next_hop_protocol(base: &str) -> String;
+}
+
 /// One unary call as the pipeline carries it through its attempts: built once per call.
 struct CallContext<'a> {
     rpc: Rpc,
@@ -327,18 +360,28 @@ impl ArvakClient {
         let default_timeout_ms = parse_timeout_ms(options.timeout_ms, "timeoutMs")?;
         let headers = parse_headers(&options.headers)?;
         let url = url.trim_end_matches('/').to_owned();
+        let journal = options.journal.as_deref().map(Journal::open).transpose()?;
         Ok(ArvakClient {
             inner: Rc::new(Inner {
-                transport: Transport::new(&url, options.credentials.to_fetch()),
+                transport: Transport::new(
+                    &url,
+                    options.credentials.to_fetch(),
+                    options.fetch,
+                    options.max_receive_message_bytes,
+                ),
+                max_message_bytes: options.max_receive_message_bytes,
                 url,
                 default_timeout_ms,
                 headers,
                 header_hook: options.header_hook,
                 refresh_on_unauthenticated: options.refresh_on_unauthenticated,
                 limiter: Limiter::new(options.max_concurrency),
-                slots: StreamSlots::new(options.max_streams),
+                slots: StreamSlots::new(options.max_streams.cap(Protocol::Unknown)),
+                max_streams: options.max_streams,
+                protocol: Cell::new((Protocol::Unknown, 0)),
                 closed: CancelToken::new(),
                 resilience: ResilienceState::new(options.resilience, None),
+                journal,
             }),
         })
     }
@@ -351,16 +394,50 @@ impl ArvakClient {
             inner: Rc::new(Inner {
                 url: i.url.clone(),
                 transport: i.transport.clone(),
+                max_message_bytes: i.max_message_bytes,
                 default_timeout_ms: i.default_timeout_ms,
                 headers: i.headers.clone(),
                 header_hook: i.header_hook.clone(),
                 refresh_on_unauthenticated: i.refresh_on_unauthenticated,
                 limiter: i.limiter.clone(),
                 slots: i.slots.clone(),
+                max_streams: i.max_streams,
+                protocol: Cell::new(i.protocol.get()),
                 closed: i.closed.clone(),
                 resilience: ResilienceState::new(options, Some(i.resilience.pacer.clone())),
+                journal: i.journal.clone(),
             }),
         }
+    }
+
+    /// The HTTP version of this client's calls as the browser reported it (`Unknown` until a call
+    /// finished, and for a cross-origin server without `Timing-Allow-Origin`).
+    pub fn protocol(&self) -> Protocol {
+        self.inner.protocol.get().0
+    }
+
+    /// The WatchJob stream cap `auto` waits use now.
+    pub fn stream_cap(&self) -> usize {
+        self.inner.slots.max()
+    }
+
+    /// Looks at the browser's timing of earlier calls until the protocol is known (at most
+    /// [`MAX_PROBES`] times), and lifts the `auto` stream cap on HTTP/2 and HTTP/3.
+    fn probe_protocol(&self) {
+        let (known, probes) = self.inner.protocol.get();
+        if known != Protocol::Unknown || probes >= MAX_PROBES {
+            return;
+        }
+        let seen = Protocol::from_alpn(&next_hop_protocol(&self.inner.url));
+        self.inner.protocol.set((seen, probes + 1));
+        if seen != Protocol::Unknown {
+            self.inner.slots.set_max(self.inner.max_streams.cap(seen));
+        }
+    }
+
+    /// The job journal this client keeps, if any.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.inner.journal.as_ref()
     }
 
     /// The circuit breaker this client uses, if any.
@@ -446,7 +523,7 @@ impl ArvakClient {
         metadata: MetadataMap,
         body: Bytes,
     ) -> Result<tonic::Streaming<Bytes>, tonic::Status> {
-        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        let mut grpc = self.grpc();
         grpc.ready().await.map_err(tonic::Status::from_error)?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
@@ -455,6 +532,13 @@ impl ArvakClient {
             .server_streaming(req, path, RawCodec)
             .await?
             .into_inner())
+    }
+
+    /// A tonic client on the transport, with the client's message size limit (tonic checks it
+    /// again after the transport did).
+    fn grpc(&self) -> tonic::client::Grpc<Transport> {
+        tonic::client::Grpc::new(self.inner.transport.clone())
+            .max_decoding_message_size(self.inner.max_message_bytes)
     }
 
     pub(crate) fn status_error(&self, status: tonic::Status, rpc: Rpc, ids: Ids<'_>) -> ArvakError {
@@ -619,8 +703,9 @@ impl ArvakClient {
             .await?;
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
-        let mut grpc = tonic::client::Grpc::new(self.inner.transport.clone());
+        let mut grpc = self.grpc();
         let path = http::uri::PathAndQuery::from_static(rpc.path());
+        self.probe_protocol();
         attempts.sending();
         // Read as a stream so the answer's shape can be checked: a unary answer is exactly one
         // message (tonic's `unary` would silently drop a second one).
@@ -743,7 +828,12 @@ impl ArvakClient {
             shots: options.shots,
             optimization_level: options.optimization_level,
         };
-        Ok(self.submit_raw(&c, backend_id, call).await?)
+        let job_id = self.submit_raw(&c, backend_id, call).await?;
+        // Stored before the caller hears of it: a reload from here on still finds the job.
+        if let Some(journal) = self.journal() {
+            journal.add_job(&job_id, backend_id, options.label.as_deref());
+        }
+        Ok(job_id)
     }
 
     /// SubmitJob, reporting whether a failed submission may have created the job.
@@ -790,7 +880,13 @@ impl ArvakClient {
         call: &CallOptions,
     ) -> Result<Vec<String>, ArvakError> {
         let refs: Vec<&BatchCircuit> = circuits.iter().collect();
-        Ok(self.submit_batch_raw(&refs, backend_id, call).await?)
+        let ids = self.submit_batch_raw(&refs, backend_id, call).await?;
+        if let Some(journal) = self.journal() {
+            for id in &ids {
+                journal.add_job(id, backend_id, None);
+            }
+        }
+        Ok(ids)
     }
 
     /// SubmitBatch, reporting whether a failed request may have created jobs.

@@ -265,6 +265,9 @@ impl ArvakClient {
         wasm_bindgen_futures::spawn_local(async move {
             let work = async {
                 let job_id = client.submit_raw(&circuit, &backend, &call).await?;
+                if let Some(journal) = client.journal() {
+                    journal.add_job(&job_id, &backend, None);
+                }
                 f.set_job_id(&job_id);
                 client.wait_future_job(&f, &job_id, wait, &call).await
             };
@@ -301,6 +304,9 @@ impl ArvakClient {
                 }
                 Ok(ids) => {
                     for (f, id) in fs.iter().zip(&ids) {
+                        if let Some(journal) = client.journal() {
+                            journal.add_job(id, &backend, None);
+                        }
                         f.set_job_id(id);
                     }
                     client.drive_waits(&fs, wait, &call, max_waits).await;

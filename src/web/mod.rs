@@ -18,25 +18,29 @@
 //! | `watch_job` | `watch` |
 //! | `submit_future`, `submit_batch_futures`, `job_future` | `future` |
 //! | the attempt loop's state (`Attempts`: breaker, budget, pacer, policy — no client inside) | `resilience` |
-//! | `BatchJobManager` (a separate type over a client) | `batch` |
+//! | `BatchJobManager` (a separate type over a client; `resume_batch` after a reload) | `batch` |
+//! | the job journal (`journal()`: ids kept across reloads in localStorage) | `journal` |
 
 pub mod batch;
 mod client;
 pub mod env;
 mod future;
 mod guard;
+pub mod journal;
 pub mod resilience;
 mod rpc;
 mod transport;
 mod wait;
 mod watch;
 
+pub use crate::logic::protocol::{MaxStreams, Protocol};
 pub use batch::{BatchJobManager, BatchOutcome, ManagerOptions, ProgressHook, RunOptions};
 pub use client::{
     ArvakClient, CallOptions, ClientOptions, Credentials, HeaderContext, HeaderHook, SubmitOptions,
 };
 pub use future::JobFuture;
 pub use guard::{abort_error, AbortWatch};
+pub use journal::{BatchSummary, Journal};
 pub use resilience::{ResilienceOptions, Retry, RetryEvent, SharedBreaker};
 pub use wait::WaitOptions;
 pub use watch::{JobWatch, WatchOptions};

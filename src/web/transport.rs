@@ -35,9 +35,18 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// A transport for `base_url` with the given fetch credentials mode.
-    pub fn new(base_url: &str, credentials: Credentials) -> Self {
-        let options = FetchOptions::new().credentials(credentials);
+    /// A transport for `base_url`: the fetch credentials mode, the `fetch` to call (default: the
+    /// global one) and the largest message accepted (refused from its length prefix).
+    pub fn new(
+        base_url: &str,
+        credentials: Credentials,
+        fetch: Option<js_sys::Function>,
+        max_message_bytes: usize,
+    ) -> Self {
+        let mut options = FetchOptions::new()
+            .credentials(credentials)
+            .max_frame_size(max_message_bytes);
+        options.fetch = fetch;
         Transport {
             inner: Client::new_with_options(base_url.to_owned(), options),
         }
@@ -56,6 +65,15 @@ fn map_client_error(e: tonic_web_wasm_client::Error) -> BoxError {
         E::JsError(msg) => problem(TransportProblem::FetchFailed(msg)),
         E::InvalidContentType(ct) => problem(TransportProblem::NotGrpcWeb(ct)),
         E::MissingContentTypeHeader => problem(TransportProblem::MissingContentType),
+        E::HttpStatus {
+            status,
+            content_type,
+        } => problem(TransportProblem::HttpStatus {
+            status,
+            content_type,
+        }),
+        E::FrameTooLarge { length, limit } => problem(TransportProblem::TooLarge { length, limit }),
+        E::NotAResponse => problem(TransportProblem::NotAResponse),
         E::MissingResponseBody => problem(TransportProblem::Incomplete {
             http_status: 0,
             got_messages: false,

@@ -361,9 +361,15 @@ impl ArvakClient {
             let state = ctx.poll(schedule).await?;
             ctx.finish(state, Rpc::GetJobStatus).await
         };
-        match guard.run(body).await {
+        let outcome = match guard.run(body).await {
             Ok(r) => r,
             Err(e) => Err(e.with_job(job_id)),
+        };
+        if let Some(journal) = self.journal() {
+            if crate::logic::journal::wait_settles_job(outcome.as_ref().err().map(|e| e.kind)) {
+                journal.forget_job(job_id);
+            }
         }
+        outcome
     }
 }

@@ -287,5 +287,28 @@ export async function phase2(url: string, signal: AbortSignal): Promise<string> 
   for await (const f of manager.asCompleted(futures)) void f.jobId;
   void mapped;
   void first;
+
+  // The job journal: list and resume after a reload; a fetch hook and a message size limit.
+  const journaled = new ArvakClient("http://127.0.0.1:8080", {
+    journal: "usage",
+    maxReceiveMessageBytes: 8 * 1024 * 1024,
+    fetch: (request: RequestInfo | URL, init?: RequestInit) => fetch(request, init),
+  });
+  const name: string | null = journaled.journalName;
+  await journaled.submitQasm(BELL, "simulator", { shots: 10, label: "Bell" });
+  for (const j of journaled.journalJobs()) {
+    const at: Date | null = j.submittedAt;
+    const label: string | null = j.label;
+    await journaled.waitForJob(j.jobId);
+    void at, label;
+  }
+  for (const b of journaled.journalBatches()) {
+    const counts: number = b.total + b.submitted + b.inDoubt;
+    const resumed: BatchResult = await new BatchJobManager(journaled).resumeBatch(b.batchId, { timeoutMs: 60_000, onProgress: (p) => void p.total });
+    void counts, resumed;
+    journaled.forgetBatch(b.batchId);
+  }
+  journaled.forgetJob("id");
+  void name;
   return `${status} ${formatProgressBar(batch.progress, 20)} ${batch.totalTimeMs} ${batch.successCount} ${batch.failureCount}`;
 }

@@ -87,17 +87,26 @@ export function createBatch(ctx) {
       say(e.message, "error-text", e.extra ?? "");
       return;
     }
+    p.title = p.kind === "copies" ? `Batch: ${p.circuits.length} copies` : `Sweep: θ, ${p.circuits.length} points`;
+    p.total = p.circuits.length;
+    await drive(p, settings.shots, settings.backendId, (manager, options) =>
+      // The label carries what the page needs to show the outcome after a reload.
+      manager.executeBatch(p.circuits, settings.backendId, { ...options, label: JSON.stringify({ title: p.title, kind: p.kind, thetas: p.thetas, shots: settings.shots }) }));
+  }
+
+  /** Runs (or resumes) a batch with progress, history entry and outcome. */
+  async function drive(p, shots, backendId, start) {
+    const client = ctx.connection.client;
     controller = new AbortController();
     runButton.disabled = true;
     cancelButton.hidden = false;
     output.hidden = true;
-    say(`Running ${p.circuits.length} jobs of ${fmt(settings.shots)} shots on ${settings.backendId}…`);
-    setProgress({ total: p.circuits.length, submitted: 0, completed: 0, failed: 0, percentComplete: 0 });
-    const label = p.kind === "copies" ? `Batch: ${p.circuits.length} copies` : `Sweep: θ, ${p.circuits.length} points`;
-    const entry = ctx.history.add({ label, shots: settings.shots, jobs: p.circuits.length, state: "RUNNING", progress: "0%", cancel: async () => controller?.abort() });
+    say(`${p.resumed ? "Resuming" : "Running"} ${p.total} jobs of ${fmt(shots)} shots on ${backendId}…`);
+    setProgress({ total: p.total, submitted: 0, completed: 0, failed: 0, percentComplete: 0 });
+    const entry = ctx.history.add({ label: p.title, shots, jobs: p.total, state: "RUNNING", progress: "0%", cancel: async () => controller?.abort() });
     try {
       const manager = new ctx.pkg.BatchJobManager(client, { maxWorkers: 10 });
-      const outcome = await manager.executeBatch(p.circuits, settings.backendId, {
+      const outcome = await start(manager, {
         signal: controller.signal,
         onProgress: (pr) => {
           setProgress(pr);
@@ -107,7 +116,7 @@ export function createBatch(ctx) {
       show(p, outcome);
       const state = outcome.status === "completed" ? "COMPLETED" : outcome.status === "cancelled" ? "CANCELED" : "FAILED";
       ctx.history.update(entry, { state, progress: null,
-        detail: outcome.failures.length ? `${outcome.failures.length} of ${p.circuits.length} failed` : null });
+        detail: outcome.failures.length ? `${outcome.failures.length} of ${p.total} failed` : null });
     } catch (err) {
       const d = describe(err);
       say(`${d.title}: ${d.message}`, "error-text");
@@ -124,12 +133,12 @@ export function createBatch(ctx) {
     const ok = outcome.results.filter(Boolean);
     const firstFailure = outcome.failures[0] ? describe(outcome.failures[0].error) : null;
     const secs = fmt(outcome.totalTimeMs / 1000, 2);
-    const how = "BatchJobManager";
+    const how = p.resumed ? "resumed from the journal" : "BatchJobManager";
     if (firstFailure) {
-      say(`${outcome.status}: ${ok.length} of ${p.circuits.length} jobs completed in ${secs} s (${how}). First failure (input ${outcome.failures[0].index}): `,
+      say(`${outcome.status}: ${ok.length} of ${p.total} jobs completed in ${secs} s (${how}). First failure (input ${outcome.failures[0].index}): `,
         "error-text", h("code", {}, firstFailure.message));
     } else {
-      say(`${outcome.status}: ${ok.length} of ${p.circuits.length} jobs completed in ${secs} s (${how}).`, "ok-text");
+      say(`${outcome.status}: ${ok.length} of ${p.total} jobs completed in ${secs} s (${how}).`, "ok-text");
     }
     if (!ok.length) return;
     output.hidden = false;
@@ -155,9 +164,35 @@ export function createBatch(ctx) {
     }
   }
 
+  /** After a reload: offers the journal's unfinished batches (the newest) to resume or forget. */
+  function offerResume() {
+    const client = ctx.connection.client;
+    if (!client || controller) return;
+    const left = client.journalBatches();
+    const b = left[left.length - 1];
+    if (!b) return;
+    let meta = {};
+    try { meta = JSON.parse(b.label ?? "{}") ?? {}; } catch { /* a label from elsewhere */ }
+    const p = { title: meta.title ?? `Batch of ${b.total}`, kind: meta.kind === "sweep" && Array.isArray(meta.thetas) ? "sweep" : "copies",
+      thetas: meta.thetas, total: b.total, resumed: true };
+    const resume = h("button", { type: "button", id: "batch-resume", class: "primary" }, "Resume");
+    const forget = h("button", { type: "button", id: "batch-forget", class: "link" }, "forget it");
+    resume.addEventListener("click", () => {
+      drive(p, meta.shots ?? 0, b.backendId, (manager, options) => manager.resumeBatch(b.batchId, options));
+    });
+    forget.addEventListener("click", () => { client.forgetBatch(b.batchId); say("Forgotten (its jobs were not cancelled)."); });
+    const doubt = b.inDoubt ? `, ${b.inDoubt} in flight when the page was left (not resubmitted)` : "";
+    $("tab-batch")?.click();
+    say(`Unfinished from before the reload: ${p.title} on ${b.backendId} — ${b.submitted} of ${b.total} submitted${doubt}. `,
+      "warn-text", resume, " ", forget);
+  }
+
   runButton.addEventListener("click", run);
   cancelButton.addEventListener("click", () => controller?.abort());
   return {
-    setEnabled(on) { runButton.disabled = !on || controller !== null; },
+    setEnabled(on) {
+      runButton.disabled = !on || controller !== null;
+      if (on) offerResume();
+    },
   };
 }

@@ -34,6 +34,9 @@ function breakerState(client, extra) {
  * @param {object} pkg the package's module namespace (after init)
  * @param {{ onConnected: (client, backends) => void, onDisconnected: () => void }} hooks
  */
+/** The playground's job journal (localStorage), shared by every connection. */
+const JOURNAL = "arvak-playground";
+
 export function createConnection(pkg, { onConnected, onDisconnected }) {
   const urlInput = $("server-url");
   const keyInput = $("api-key");
@@ -85,7 +88,8 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
     client = null;
     onDisconnected();
     extra = resilienceOptions(pkg, events);
-    const options = { timeoutMs: 30000, headers: apiKey ? { "x-api-key": apiKey } : {} };
+    // The journal keeps submitted job ids across reloads: an interrupted batch can be resumed.
+    const options = { timeoutMs: 30000, headers: apiKey ? { "x-api-key": apiKey } : {}, journal: JOURNAL };
     try {
       try {
         client = new pkg.ArvakClient(url, { ...options, ...extra });

@@ -23,15 +23,27 @@ pub async fn call(
 
     let request = prepare_request(&base_url, headers, body)?;
     let (init, abort) = options.request_init()?;
-    let response = fetch(&request, &init).await?;
+    let response = fetch(&request, &init, options.fetch.as_ref()).await?;
 
     let result = Response::builder().status(response.status());
     let (result, content_type) = set_response_headers(result, &response)?;
 
+    // PATCHED (arvak-grpc-wasm, see PATCHED.md): an answer that is not grpc-web says its HTTP status
+    // (gRPC maps it to a status code), instead of only that its content-type is wrong.
+    let grpc_web = content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("application/grpc-web"));
+    if !grpc_web && response.status() != 200 {
+        return Err(Error::HttpStatus {
+            status: response.status(),
+            content_type,
+        });
+    }
+
     let content_type = content_type.ok_or(Error::MissingContentTypeHeader)?;
     let body_stream = response.body().ok_or(Error::MissingResponseBody)?;
 
-    let body = ResponseBody::new(body_stream, &content_type, abort)?;
+    let body = ResponseBody::new(body_stream, &content_type, abort, options.max_frame_size)?;
 
     result.body(body).map_err(Into::into)
 }

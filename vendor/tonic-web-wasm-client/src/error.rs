@@ -42,6 +42,26 @@ pub enum Error {
     /// gRPC error
     #[error("gRPC error")]
     TonicStatusError(#[from] tonic::Status),
+    /// PATCHED (arvak-grpc-wasm): an answer that is not grpc-web (no grpc-web content-type) with an
+    /// HTTP status other than 200, e.g. a proxy's 404 or 503 page
+    #[error("HTTP status {status} (content-type {content_type:?})")]
+    HttpStatus {
+        /// The HTTP status
+        status: u16,
+        /// The response's content-type, if any
+        content_type: Option<String>,
+    },
+    /// PATCHED (arvak-grpc-wasm): a frame's length prefix exceeds `FetchOptions::max_frame_size`
+    #[error("grpc-web frame of {length} bytes exceeds the limit of {limit} bytes")]
+    FrameTooLarge {
+        /// The frame's announced length
+        length: usize,
+        /// The limit
+        limit: usize,
+    },
+    /// PATCHED (arvak-grpc-wasm): a custom `fetch` resolved to something that is not a `Response`
+    #[error("the fetch function did not return a Response")]
+    NotAResponse,
 }
 
 impl Error {

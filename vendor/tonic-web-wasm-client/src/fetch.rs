@@ -23,10 +23,21 @@ fn js_fetch(request: &Request, init: &RequestInit) -> Promise {
     }
 }
 
-pub async fn fetch(request: &Request, init: &RequestInit) -> Result<Response, Error> {
-    let js_response = JsFuture::from(js_fetch(request, init))
-        .await
-        .map_err(Error::js_error)?;
+// PATCHED (arvak-grpc-wasm, see PATCHED.md): `custom` replaces the global fetch; whatever it
+// returns is checked to be a `Response` (a throw or rejection is a `JsError` like a failed fetch).
+pub async fn fetch(
+    request: &Request,
+    init: &RequestInit,
+    custom: Option<&js_sys::Function>,
+) -> Result<Response, Error> {
+    let promise = match custom {
+        Some(f) => Promise::resolve(
+            &f.call2(&JsValue::UNDEFINED, request, init)
+                .map_err(Error::js_error)?,
+        ),
+        None => js_fetch(request, init),
+    };
+    let js_response = JsFuture::from(promise).await.map_err(Error::js_error)?;
 
-    Ok(js_response.unchecked_into())
+    js_response.dyn_into().map_err(|_| Error::NotAResponse)
 }

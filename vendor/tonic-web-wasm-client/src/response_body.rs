@@ -117,6 +117,8 @@ pub struct ResponseBody {
     finished_stream: bool,
     /// Chunks read after the trailer frame (see `drain_stream`).
     drained: usize,
+    /// PATCHED: the largest frame accepted (`FetchOptions::max_frame_size`).
+    max_frame_size: Option<usize>,
 }
 
 /// At most this many chunks are read (and discarded) after the trailer frame.
@@ -127,6 +129,7 @@ impl ResponseBody {
         body_stream: ReadableStream,
         content_type: &str,
         abort: AbortGuard,
+        max_frame_size: Option<usize>,
     ) -> Result<Self, Error> {
         let body_stream =
             wasm_streams::ReadableStream::from_raw(body_stream.unchecked_into()).into_stream();
@@ -140,6 +143,7 @@ impl ResponseBody {
             state: ReadState::CompressionFlag,
             finished_stream: false,
             drained: 0,
+            max_frame_size,
         })
     }
 
@@ -186,6 +190,18 @@ impl ResponseBody {
 
     fn step(self: Pin<&mut Self>) -> Result<(), Error> {
         let this = self.project();
+        // PATCHED (arvak-grpc-wasm, see PATCHED.md): a frame longer than the limit is refused from
+        // its length prefix, before it is buffered; the body then reads as ended.
+        let check = |length: u32, state: &mut ReadState| match *this.max_frame_size {
+            Some(limit) if length as usize > limit => {
+                *state = ReadState::Done;
+                Err(Error::FrameTooLarge {
+                    length: length as usize,
+                    limit,
+                })
+            }
+            _ => Ok(()),
+        };
 
         loop {
             match this.state {
@@ -212,6 +228,7 @@ impl ResponseBody {
                         let data_length_bytes = this.buf.take(4);
                         // According to [`Buf::get_u32`] docs returns u32 from big-endian bytes
                         let data_length = (&data_length_bytes[..]).get_u32();
+                        check(data_length, this.state)?;
 
                         this.incomplete_data.unsplit(data_length_bytes);
                         *this.state = ReadState::Data(data_length);
@@ -245,6 +262,7 @@ impl ResponseBody {
                         let trailer_length_bytes = this.buf.take(4);
                         // According to [`Buf::get_u32`] docs returns u32 from big-endian bytes
                         let trailer_length = (&trailer_length_bytes[..]).get_u32();
+                        check(trailer_length, this.state)?;
                         *this.state = ReadState::Trailer(trailer_length);
                     }
                 }
@@ -363,6 +381,7 @@ impl Default for ResponseBody {
             state: ReadState::Done,
             finished_stream: true,
             drained: 0,
+            max_frame_size: None,
         }
     }
 }
@@ -373,6 +392,10 @@ mod tests {
     use super::*;
 
     fn body(chunks: &[&[u8]]) -> ResponseBody {
+        limited(chunks, None)
+    }
+
+    fn limited(chunks: &[&[u8]], max_frame_size: Option<usize>) -> ResponseBody {
         ResponseBody {
             body_stream: BodyStream::from_chunks(
                 chunks.iter().map(|c| Bytes::copy_from_slice(c)).collect(),
@@ -384,6 +407,7 @@ mod tests {
             state: ReadState::CompressionFlag,
             finished_stream: false,
             drained: 0,
+            max_frame_size,
         }
     }
 
@@ -438,6 +462,24 @@ mod tests {
         }
         assert!(b.finished_stream, "the trailers came before the end of the stream");
         assert_eq!(b.drained, 1);
+    }
+
+    #[test]
+    fn a_frame_over_the_limit_is_refused_from_its_length_prefix() {
+        // A 32 MiB message announced, only its first bytes sent: refused without waiting for them.
+        let huge: &[u8] = &[0, 0x02, 0, 0, 0, 1, 2, 3];
+        let (data, trailers, err) = read_all(limited(&[MESSAGE, huge], Some(4 << 20)));
+        assert_eq!(data, 1);
+        assert!(trailers.is_none());
+        assert!(
+            matches!(err, Some(Error::FrameTooLarge { length: 33_554_432, limit: 4_194_304 })),
+            "{err:?}"
+        );
+        // A trailer frame is limited as well; frames at the limit pass.
+        let (_, _, err) = read_all(limited(&[MESSAGE, TRAILER], Some(14)));
+        assert!(matches!(err, Some(Error::FrameTooLarge { length: 15, .. })), "{err:?}");
+        let (data, trailers, err) = read_all(limited(&[MESSAGE, TRAILER], Some(15)));
+        assert_eq!((data, trailers.is_some(), err.is_none()), (1, true, true));
     }
 
     #[test]

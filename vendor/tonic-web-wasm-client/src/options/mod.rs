@@ -41,6 +41,15 @@ pub struct FetchOptions {
 
     /// Request's timeout duration
     pub timeout: Option<Duration>,
+
+    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): the function called instead of the global
+    /// `fetch`, as `fetch(request, init)`; it must return a `Response` or a promise of one.
+    pub fetch: Option<js_sys::Function>,
+
+    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): the largest grpc-web frame (message or trailer)
+    /// accepted, checked against each frame's length prefix as the body streams in, so a larger
+    /// one is refused before it is buffered (`Error::FrameTooLarge`); `None` = unlimited.
+    pub max_frame_size: Option<usize>,
 }
 
 impl FetchOptions {
@@ -94,6 +103,18 @@ impl FetchOptions {
     /// Set request's timeout duration
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// PATCHED: set the function called instead of the global `fetch`
+    pub fn fetch(mut self, fetch: js_sys::Function) -> Self {
+        self.fetch = Some(fetch);
+        self
+    }
+
+    /// PATCHED: set the largest grpc-web frame accepted
+    pub fn max_frame_size(mut self, max_frame_size: usize) -> Self {
+        self.max_frame_size = Some(max_frame_size);
         self
     }
 
