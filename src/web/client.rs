@@ -316,7 +316,7 @@ impl Attempt<'_> {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/protocol.js")]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     /// The newest timing entry's protocol for a URL under `base` ("" if none).
     #[wasm_bindgen(js_name = nextHopProtocol)]

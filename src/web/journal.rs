@@ -1,5 +1,5 @@
 //! The job journal in the browser: [`Journal`] reads and writes the keys of
-//! [`crate::logic::journal`] through `js/journal.js` (localStorage). Every write is synchronous, so
+//! [`crate::logic::journal`] through `js/glue.js` (localStorage). Every write is synchronous, so
 //! a job id is stored in the same task it arrived in, before anyone is told about it.
 
 use wasm_bindgen::prelude::*;
@@ -12,7 +12,7 @@ use crate::logic::journal::{
     MAX_RECORD_CHARS,
 };
 
-#[wasm_bindgen(module = "/js/journal.js")]
+#[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = journalAvailable)]
     fn available() -> bool;
