@@ -16,7 +16,7 @@ if (process.argv.includes('--record')) {
     wasmGzipBytes: size.wasmGzip,
     glueGzipBytes: size.glueGzip,
     allowance: 0.1,
-    note: 'gzip -9 of the .wasm plus JS glue (module, entry, errors snippet); re-record with `node scripts/check-size.mjs --record` when a growth is intended',
+    note: 'gzip -9 of the .wasm plus JS glue (module, entry, every snippet); re-record with `node scripts/check-size.mjs --record` when a growth is intended',
   };
   await writeFile(BUDGET, JSON.stringify(budget, null, 2) + '\n');
   console.log(`size budget recorded: ${kb(size.totalGzip)} gzip (${size.totalGzip} bytes)`);

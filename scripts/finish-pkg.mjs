@@ -141,7 +141,7 @@ async function finish(dir) {
   delete pkg.collaborators;
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');
 
-  // gzip size of what a page loads: .wasm + JS glue (+ the entry and the errors snippet).
+  // gzip size of what a page loads: .wasm + JS glue (+ the entry and every snippet).
   const size = await measure(dir);
   console.log(
     `finish-pkg: ${dir}: .wasm ${kb(size.wasmRaw)} (${kb(size.wasmGzip)} gzip) + JS glue ${kb(size.glueRaw)} ` +

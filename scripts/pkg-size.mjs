@@ -1,5 +1,5 @@
 // Size of what a page loads from the built package: gzip -9 of the .wasm plus the JS glue (the
-// wasm-bindgen module, the package entry and the errors snippet). Shared by finish-pkg.mjs (which
+// wasm-bindgen module, the package entry and the snippets js/errors.js and js/glue.js). Shared by finish-pkg.mjs (which
 // prints it) and check-size.mjs (the size budget of the test command).
 import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -13,8 +13,9 @@ async function snippetFiles(dir) {
   if (!existsSync(root)) return [];
   const out = [];
   for (const entry of await readdir(root)) {
-    const candidate = join(root, entry, 'js', 'errors.js');
-    if (existsSync(candidate)) out.push(candidate);
+    const js = join(root, entry, 'js');
+    if (!existsSync(js)) continue;
+    for (const f of (await readdir(js)).sort()) if (f.endsWith('.js')) out.push(join(js, f));
   }
   return out;
 }

@@ -1266,6 +1266,36 @@ async fn the_fetch_option_carries_every_request() {
 }
 
 #[wasm_bindgen_test]
+async fn a_request_whose_answer_was_read_is_not_aborted() {
+    reset_server().await;
+    // Keeps the abort signal of every request; a finished call must leave its signal untouched
+    // (aborting it showed as net::ERR_ABORTED in DevTools although the call had succeeded).
+    let keeping = js_sys::Function::new_with_args(
+        "request, init",
+        "(globalThis.__signals ??= []).push(init.signal); return fetch(request, init);",
+    );
+    let client = client_with_fetch(&keeping, json!({}));
+    resolved(client.list_backends(None)).await;
+    let job_id = resolved(client.submit_qasm(BELL.into(), "simulator".into(), None)).await;
+    resolved(client.wait_for_job(job_id.clone(), wait_opts(js(json!({"strategy": "poll"}))))).await;
+    resolved(client.get_job_result(job_id, None)).await;
+    sleep_ms(20).await;
+    let signals =
+        js_sys::Array::from(&js_sys::Reflect::get(&js_sys::global(), &"__signals".into()).unwrap());
+    let aborted = signals
+        .iter()
+        .filter(|s| s.unchecked_ref::<web_sys::AbortSignal>().aborted())
+        .count();
+    assert!(signals.length() >= 4, "{} requests", signals.length());
+    assert_eq!(
+        aborted,
+        0,
+        "{aborted} of {} finished requests were aborted",
+        signals.length()
+    );
+}
+
+#[wasm_bindgen_test]
 async fn messages_over_max_receive_message_bytes_are_refused() {
     reset_server().await;
     let small = js_client(json!({"maxReceiveMessageBytes": 64}));

@@ -206,18 +206,6 @@ fn raw_opts(key: &str, value: JsValue) -> JsValue {
     o
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function throwingGetter(key) {
-  const o = { timeoutMs: 1500 };
-  Object.defineProperty(o, key, { get() { throw new Error('getter of ' + key + ' exploded'); }, enumerable: true });
-  return o;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = throwingGetter)]
-    fn throwing_getter(key: &str) -> JsValue;
-}
-
 fn signal_aborted_after(ms: u32) -> JsValue {
     let controller = AbortController::new().expect("controller");
     abort_after(&controller, ms);

@@ -31,25 +31,6 @@ use web_sys::AbortController;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(inline_js = r#"
-let unhandled = 0;
-globalThis.addEventListener('unhandledrejection', () => { unhandled += 1; });
-export function unhandledRejections() { return unhandled; }
-export function recorder() {
-  const seen = [];
-  const f = (c) => seen.push(c.from + '>' + c.to);
-  f.seen = seen;
-  return f;
-}
-export function recorded(f) { return f.seen.join(' '); }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = unhandledRejections)]
-    fn unhandled_rejections() -> u32;
-    fn recorder() -> js_sys::Function;
-    fn recorded(f: &js_sys::Function) -> String;
-}
-
 fn log(s: &str) {
     web_sys::console::log_1(&JsValue::from_str(s));
 }

@@ -2,7 +2,7 @@
 //!
 //! `then` (awaitable), `addDoneCallback` (both need the JS `this`), `exception` and `wait` (small
 //! compositions of `result` and `__whenDone`, cheaper in JS than as more wasm) are installed on the
-//! prototype by `js/glue.js`; everything else is here.
+//! prototype by `js/futures.js`; everything else is here.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,7 +18,7 @@ use crate::js_options;
 use crate::logic::error::ArvakError;
 use crate::web::JobFuture;
 
-#[wasm_bindgen(module = "/js/glue.js")]
+#[wasm_bindgen(module = "/js/futures.js")]
 extern "C" {
     #[wasm_bindgen(js_name = installJobFuture)]
     fn install_job_future(obj: JsValue) -> JsValue;

@@ -55,6 +55,28 @@ export function classChain(e) {
   return out.join('>');
 }
 export function abortAfter(controller, ms) { setTimeout(() => controller.abort(), ms); }
+export function throwingGetter(key) {
+  const o = { timeoutMs: 1500 };
+  Object.defineProperty(o, key, { get() { throw new Error('getter of ' + key + ' exploded'); }, enumerable: true });
+  return o;
+}
+let unhandled = 0;
+globalThis.addEventListener?.('unhandledrejection', () => { unhandled += 1; });
+export function unhandledRejections() { return unhandled; }
+export function recorder() {
+  const seen = [];
+  const f = (c) => seen.push(c.from + '>' + c.to);
+  f.seen = seen;
+  return f;
+}
+export function recorded(f) { return f.seen.join(' '); }
+// An exception that escapes to the page (e.g. thrown through wasm frames, which leaves the task it
+// interrupted unusable) is printed with the test's console output instead of vanishing.
+if (!globalThis.__arvakReportsUncaught) {
+  globalThis.__arvakReportsUncaught = true;
+  globalThis.addEventListener?.('error', (e) =>
+    console.error('uncaught exception: ' + (e.error?.stack ?? e.error ?? e.message)));
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
@@ -65,6 +87,16 @@ extern "C" {
     /// Aborts `controller` after `ms` (a plain JS timer, independent of the client).
     #[wasm_bindgen(js_name = abortAfter)]
     pub fn abort_after(controller: &web_sys::AbortController, ms: u32);
+    /// Options `{ timeoutMs: 1500 }` whose getter of `key` throws.
+    #[wasm_bindgen(js_name = throwingGetter)]
+    pub fn throwing_getter(key: &str) -> JsValue;
+    /// Unhandled promise rejections the page has seen.
+    #[wasm_bindgen(js_name = unhandledRejections)]
+    pub fn unhandled_rejections() -> u32;
+    /// A breaker-change callback that records `from>to` of each change ...
+    pub fn recorder() -> js_sys::Function;
+    /// ... and what it recorded, space-separated.
+    pub fn recorded(f: &js_sys::Function) -> String;
 }
 
 /// Sends a control request; returns the parsed JSON answer.

@@ -13,7 +13,7 @@ use crate::{Error, abort_guard::AbortGuard};
 
 pub struct BodyStream {
     body_stream: Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>,
-    _abort: Option<AbortGuard>,
+    abort: Option<AbortGuard>,
 }
 
 impl BodyStream {
@@ -31,7 +31,7 @@ impl BodyStream {
 
         Self {
             body_stream: Box::pin(body_stream),
-            _abort: Some(abort),
+            abort: Some(abort),
         }
     }
 
@@ -40,7 +40,7 @@ impl BodyStream {
     pub fn from_chunks(chunks: Vec<Bytes>) -> Self {
         Self {
             body_stream: Box::pin(futures_util::stream::iter(chunks.into_iter().map(Ok))),
-            _abort: None,
+            abort: None,
         }
     }
 
@@ -49,7 +49,7 @@ impl BodyStream {
 
         Self {
             body_stream: Box::pin(body_stream),
-            _abort: None,
+            abort: None,
         }
     }
 }
@@ -64,6 +64,13 @@ impl Body for BodyStream {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         match self.body_stream.as_mut().poll_next(cx) {
+            Poll::Ready(None) => {
+                // PATCHED (arvak-grpc-wasm): the fetch is complete; do not abort it on drop.
+                if let Some(abort) = self.abort.as_mut() {
+                    abort.finish();
+                }
+                Poll::Ready(None)
+            }
             Poll::Ready(maybe) => Poll::Ready(maybe.map(|result| result.map(Frame::data))),
             Poll::Pending => Poll::Pending,
         }
