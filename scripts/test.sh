@@ -17,7 +17,7 @@
 #   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
 #      boundary test (every exported parameter given wrong types), the packed tarball installed by
 #      consumers (a Node project, and the fixtures of tests/consumers/: a plain page with an import
-#      map, a Vite 8 build, a webpack 5 build and a module Web Worker, each running the Quick Start
+#      map, a Vite 8 build, a webpack 5 build, a Rollup 4 build and a module Web Worker, each running the Quick Start
 #      in headless Chromium), and the size budget (gzip of .wasm + glue at most 10% above
 #      size-budget.json),
 #   6. the playground end to end in headless Chromium and headless Firefox (screenshots in

@@ -6,6 +6,7 @@
 //   * a plain module page (an import map sends `arvak-grpc-wasm` to node_modules, no bundler),
 //   * a Vite 8 build (`vite build`, no config, default minification),
 //   * a webpack 5 build (Node API, mode 'production': minified by terser, no `experiments`),
+//   * a Rollup 4 build (JS API, ES output, node-resolve + import-meta-assets + terser),
 //   * a module Web Worker (Vite build with `worker.format: 'es'`; the page gets the outcome by message).
 // Each page is served from its own loopback port (cross-origin to the dev server, as deployed). A
 // bundler's warning about the package fails its setup too (Vite stubbing the entry's Node-only
@@ -87,6 +88,20 @@ async function webpackBuild() {
   return stats.compilation.warnings.filter((w) => !WEBPACK_SIZE_WARNINGS.has(w.name)).map((w) => `${w.name}: ${w.message}`);
 }
 
+/** Rollup 4 through its JS API with tests/consumers/rollup/rollup.config.mjs; resolves to its warnings. */
+async function rollupBuild() {
+  const { rollup } = await import(pathToFileURL(createRequire(join(CONSUMERS, 'package.json')).resolve('rollup')).href);
+  const config = (await import(pathToFileURL(join(CONSUMERS, 'rollup/rollup.config.mjs')).href)).default;
+  const warnings = [];
+  const bundle = await rollup({ ...config, onwarn: (w) => warnings.push(`${w.code}: ${w.message}`) });
+  try {
+    await bundle.write(config.output);
+  } finally {
+    await bundle.close();
+  }
+  return warnings;
+}
+
 const FIXTURES = [
   {
     setup: 'plain module page (import map, no bundler)',
@@ -103,6 +118,12 @@ const FIXTURES = [
     setup: 'webpack 5 build',
     build: webpackBuild,
     root: join(CONSUMERS, 'webpack'),
+    page: '/index.html',
+  },
+  {
+    setup: 'Rollup build',
+    build: rollupBuild,
+    root: join(CONSUMERS, 'rollup'),
     page: '/index.html',
   },
   {
