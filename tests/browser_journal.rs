@@ -238,7 +238,7 @@ async fn single_jobs_stay_in_the_journal_until_a_wait_delivers_them() {
         Some(js(json!({ "journal": name })).unchecked_into::<ClientOptionsArg>()),
     )
     .unwrap();
-    assert_eq!(js_client.journal_name().as_deref(), Some(name));
+    assert_eq!(js_client.journal_name().as_string().as_deref(), Some(name));
     let options = js(json!({"shots": 100, "label": "Bell #1"}));
     let job_id = wait(js_client.submit_qasm(
         BELL.into(),
@@ -269,7 +269,10 @@ async fn single_jobs_stay_in_the_journal_until_a_wait_delivers_them() {
     assert_eq!(js_client.journal_jobs().length(), 0);
     let plain = JsArvakClient::new(JsValue::from(server_url()), None).unwrap();
     assert_eq!(plain.journal_jobs().length(), 0);
-    assert!(plain.journal_name().is_none());
+    assert!(
+        plain.journal_name().is_null(),
+        "journalName without a journal is null"
+    );
     // Bad names and unknown batches are typed errors.
     let err = JsArvakClient::new(
         JsValue::from(server_url()),

@@ -123,9 +123,11 @@ impl JsArvakClient {
     }
 
     /// The name of the job journal this client keeps (the `journal` option), or null.
-    #[wasm_bindgen(getter, js_name = journalName)]
-    pub fn journal_name(&self) -> Option<String> {
-        self.inner.journal().map(|j| j.name().to_owned())
+    #[wasm_bindgen(getter, js_name = journalName, unchecked_return_type = "string | null")]
+    pub fn journal_name(&self) -> JsValue {
+        self.inner
+            .journal()
+            .map_or(JsValue::NULL, |j| JsValue::from_str(j.name()))
     }
 
     /// The single jobs in the journal whose outcome no wait has delivered yet, oldest first
