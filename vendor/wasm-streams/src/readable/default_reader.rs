@@ -134,6 +134,14 @@ impl<'stream> ReadableStreamDefaultReader<'stream> {
 
 impl Drop for ReadableStreamDefaultReader<'_> {
     fn drop(&mut self) {
-        self.release_lock_mut();
+        // PATCHED (arvak-grpc-wasm, see PATCHED.md): `releaseLock()` without `catch` threw
+        // through the wasm frames of whatever poll dropped the reader where a Streams
+        // implementation still refuses to release a lock with pending reads; such an exception
+        // runs no destructors and leaves that task unusable. A refused release is ignored here
+        // (the reader stays locked, as `try_release_lock` documents).
+        let _ = self
+            .as_raw()
+            .unchecked_ref::<sys::ReadableStreamReaderExt>()
+            .try_release_lock();
     }
 }
