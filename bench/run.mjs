@@ -71,7 +71,10 @@ for (const lib of ["ours", "connect"]) {
 const { page, jobId, hasBatchManager } = await openPage();
 
 const unaryLibs = gatewayUrl ? ["ours", "connect", "ours-gateway"] : ["ours", "connect"];
-const raw = { unary: Object.fromEntries(unaryLibs.map((l) => [l, []])), throughput: {}, wait: { auto: [], watch: [], poll: [] } };
+const waitKinds = ["auto", "watch", "poll", "connect"];
+const runTimes = [200, 2000];
+const raw = { unary: Object.fromEntries(unaryLibs.map((l) => [l, []])), throughput: {},
+  wait: Object.fromEntries(runTimes.map((t) => [t, Object.fromEntries(waitKinds.map((k) => [k, []]))])) };
 const modes = ["ours-promise-all", "ours-promise-all-4-streams", "connect-promise-all"];
 if (hasBatchManager) modes.unshift("ours-batch-manager");
 const sizes = [50, 500, 1000];
@@ -89,9 +92,13 @@ for (let round = 1; round <= rounds; round++) {
       raw.throughput[m][n].push(await page.evaluate(([mode, count]) => window.bench.throughput(mode, count), [m, n]));
     }
   }
-  await setMinJobMs(200);
-  for (const strategy of round % 2 ? ["auto", "watch", "poll"] : ["poll", "watch", "auto"]) {
-    raw.wait[strategy].push(await page.evaluate(([s]) => window.bench.waitOverhead(s, 200, 20), [strategy]));
+  for (const runMs of runTimes) {
+    await setMinJobMs(runMs);
+    for (const kind of round % 2 ? waitKinds : [...waitKinds].reverse()) {
+      const [lib, strategy] = kind === "connect" ? ["connect", null] : ["ours", kind];
+      const jobs = runMs < 1000 ? 10 : 4;
+      raw.wait[runMs][kind].push(await page.evaluate(([l, s, t, n]) => window.bench.waitOverhead(l, s, t, n), [lib, strategy, runMs, jobs]));
+    }
   }
   await setMinJobMs(0);
 }
@@ -114,9 +121,11 @@ const unary = Object.fromEntries(
 const throughput = Object.fromEntries(
   modes.map((m) => [m, Object.fromEntries(sizes.map((n) => [n, median(raw.throughput[m][n].map((r) => r.jobsPerSecond))]))]),
 );
-const wait = Object.fromEntries(
-  ["auto", "watch", "poll"].map((s) => [s, { p50: median(raw.wait[s].map((r) => r.p50)), p99: median(raw.wait[s].map((r) => r.p99)) }]),
-);
+const wait = Object.fromEntries(runTimes.map((t) => [t, Object.fromEntries(waitKinds.map((k) => [k, {
+  p50: median(raw.wait[t][k].map((r) => r.p50)),
+  p99: median(raw.wait[t][k].map((r) => r.p99)),
+  callsPerWait: median(raw.wait[t][k].map((r) => r.callsPerWait)),
+}]))]));
 
 const lines = [];
 const out = (s = "") => lines.push(s);
@@ -148,9 +157,12 @@ out("| seed's published figure (Python BatchJobManager, 50 jobs; theirs, not mea
 out("| seed's published figure (Python async client, 50 jobs; theirs, not measured here) | 13.2 | – | – |");
 out("| seed's published figure (Python sequential, 50 jobs; theirs, not measured here) | 2.0 | – | – |");
 out();
-out("| wait overhead, 200 ms jobs: resolution − run time (ms) | p50 | p99 |");
-out("|---|---:|---:|");
-for (const s of ["auto", "watch", "poll"]) out(`| waitForJob strategy "${s}" | ${fmt(wait[s].p50)} | ${fmt(wait[s].p99)} |`);
+out("| wait overhead: resolution − run time, submit excluded (ms) / calls per wait | 200 ms jobs p50 | p99 | calls | 2 s jobs p50 | p99 | calls |");
+out("|---|---:|---:|---:|---:|---:|---:|");
+for (const k of waitKinds) {
+  const name = k === "connect" ? "Connect-ES loop (poll every 50 ms, then GetJobResult)" : `waitForJob strategy "${k}"`;
+  out(`| ${name} | ${runTimes.map((t) => `${fmt(wait[t][k].p50)} | ${fmt(wait[t][k].p99)} | ${fmt(wait[t][k].callsPerWait, 1)}`).join(" | ")} |`);
+}
 out();
 out("| size (gzip -9 bytes) | value |");
 out("|---|---:|");

@@ -94,16 +94,33 @@ async function throughput(mode, n) {
   return { n, ok: results.length, ms, jobsPerSecond: (results.length / ms) * 1000 };
 }
 
-/** Jobs with a fixed run time (server minJobMs): resolution time minus run time, per strategy. */
-async function waitOverhead(strategy, runMs, jobs) {
+/** The server's call counts (all RPCs) so far. */
+async function callsSoFar() {
+  const stats = await (await fetch("/__stats")).json();
+  return Object.values(stats.calls ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Jobs with a fixed run time (server minJobMs), one at a time: resolution time − run time, measured
+ * from the moment the submit resolved (submit excluded), and the calls each wait made (server
+ * counts, submit excluded). `lib`: "ours" with a waitForJob strategy, or "connect" (the peer's
+ * 50 ms polling loop).
+ */
+async function waitOverhead(lib, strategy, runMs, jobs) {
   const overheads = [];
+  let calls = 0;
   for (let i = 0; i < jobs; i++) {
+    let id;
+    if (lib === "ours") id = await ours.submitQasm(BELL, "simulator", { shots: 100 });
+    else id = (await peer.submitJob({ circuit: { format: { case: "qasm3", value: BELL } }, backendId: "simulator", shots: 100 })).jobId;
+    const before = await callsSoFar();
     const t0 = performance.now();
-    const id = await ours.submitQasm(BELL, "simulator", { shots: 100 });
-    await ours.waitForJob(id, { strategy, pollIntervalMs: 1000 });
+    if (lib === "ours") await ours.waitForJob(id, { strategy, pollIntervalMs: 1000 });
+    else await connectWait(id);
     overheads.push(performance.now() - t0 - runMs);
+    calls += (await callsSoFar()) - before;
   }
-  return summary(overheads);
+  return { ...summary(overheads), callsPerWait: calls / jobs };
 }
 
 /** wasm memory and JS heap after warm-up and after `calls` more unary calls. */

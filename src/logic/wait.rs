@@ -76,6 +76,8 @@ pub struct PollSchedule {
     next_ms: f64,
     cap_ms: f64,
     first: bool,
+    /// Time left until the aimed check ([`PollSchedule::aim`]), if one is pending.
+    aim_ms: Option<f64>,
 }
 
 impl PollSchedule {
@@ -91,6 +93,18 @@ impl PollSchedule {
             next_ms: FIRST_POLL_DELAY_MS,
             cap_ms,
             first: true,
+            aim_ms: None,
+        }
+    }
+
+    /// Aims the next check just after the job is expected to end, `remaining_ms` from now (a
+    /// [`RunTimes`] estimate): one check there (split at the cap), then dense ones
+    /// ([`DENSE_STEP_MS`], growing again by [`POLL_GROWTH`]), instead of the geometric checks in
+    /// between. Ignored when the geometric schedule would check sooner anyway.
+    pub fn aim(&mut self, remaining_ms: f64) {
+        let at = remaining_ms + AIM_AFTER_MS;
+        if at.is_finite() && at > self.next_ms {
+            self.aim_ms = Some(at);
         }
     }
 
@@ -106,6 +120,14 @@ impl PollSchedule {
         if self.first {
             self.first = false;
             return 0.0;
+        }
+        if let Some(left) = self.aim_ms {
+            let d = left.min(self.cap_ms);
+            self.aim_ms = (left - d >= 1.0).then_some(left - d);
+            if self.aim_ms.is_none() {
+                self.next_ms = DENSE_STEP_MS;
+            }
+            return d;
         }
         let d = self.next_ms.min(self.cap_ms);
         self.next_ms = (self.next_ms * POLL_GROWTH)
@@ -137,6 +159,17 @@ impl EarlyPolls {
         }
     }
 
+    /// Aims the early polls at the expected end ([`PollSchedule::aim`]); enough of them are left
+    /// for the aimed check (split at the cap) and [`AIMED_DENSE_POLLS`] dense ones after it.
+    pub fn aim(&mut self, remaining_ms: f64, poll_interval_ms: f64) {
+        self.schedule.aim(remaining_ms);
+        let cap = poll_interval_ms.max(MIN_POLL_INTERVAL_MS);
+        let splits = ((remaining_ms + AIM_AFTER_MS) / cap)
+            .ceil()
+            .clamp(1.0, 1000.0) as u32;
+        self.left = self.left.max(splits + AIMED_DENSE_POLLS);
+    }
+
     /// The delay before the next early poll, or `None` when they are used up.
     pub fn next_delay_ms(&mut self) -> Option<f64> {
         if self.left == 0 {
@@ -144,6 +177,86 @@ impl EarlyPolls {
         }
         self.left -= 1;
         Some(self.schedule.next_delay_ms())
+    }
+}
+
+/// An aimed check comes this long after the expected end (a check just before it would only find
+/// the job still running).
+pub const AIM_AFTER_MS: f64 = 5.0;
+
+/// The first delay after an aimed check; then growing by [`POLL_GROWTH`].
+pub const DENSE_STEP_MS: f64 = 15.0;
+
+/// Early polls after an aimed one (15, 22, 33, 49 ms: ~120 ms past the expected end), before the
+/// stream alone reports.
+pub const AIMED_DENSE_POLLS: u32 = 4;
+
+/// How much a new run-time sample moves a backend's estimate.
+const RUN_TIME_WEIGHT: f64 = 0.3;
+
+/// At most this many backends' run times are kept per client.
+const MAX_BACKENDS: usize = 16;
+
+/// How long jobs on each backend run, learned from earlier waits: the time from a wait's first
+/// sight of its job not yet finished to the middle of the last two checks around its end
+/// ([`RunObservation`]). Later waits on the same backend aim a check just after that
+/// ([`PollSchedule::aim`]): a job is then seen done within a few tens of ms for a handful of
+/// calls, where growing intervals would wait up to half its run time.
+#[derive(Debug, Clone, Default)]
+pub struct RunTimes {
+    by_backend: Vec<(String, f64)>,
+}
+
+impl RunTimes {
+    /// Adds a sample (ms) for `backend` (an exponentially weighted average).
+    pub fn record(&mut self, backend: &str, sample_ms: f64) {
+        if !(sample_ms.is_finite() && sample_ms >= 0.0) || backend.is_empty() {
+            return;
+        }
+        match self.by_backend.iter_mut().find(|(b, _)| b == backend) {
+            Some((_, est)) => *est += RUN_TIME_WEIGHT * (sample_ms - *est),
+            None => {
+                if self.by_backend.len() >= MAX_BACKENDS {
+                    self.by_backend.remove(0);
+                }
+                self.by_backend.push((backend.to_owned(), sample_ms));
+            }
+        }
+    }
+
+    /// The expected run time on `backend`, if one was learned.
+    pub fn expected_ms(&self, backend: &str) -> Option<f64> {
+        self.by_backend
+            .iter()
+            .find(|(b, _)| b == backend)
+            .map(|(_, est)| *est)
+    }
+}
+
+/// What one wait saw of its job's run, by the times of its status checks.
+#[derive(Debug, Clone, Default)]
+pub struct RunObservation {
+    first_running_ms: Option<f64>,
+    last_running_ms: Option<f64>,
+}
+
+impl RunObservation {
+    /// A check at `now_ms` saw the job not finished.
+    pub fn running(&mut self, now_ms: f64) {
+        self.first_running_ms.get_or_insert(now_ms);
+        self.last_running_ms = Some(now_ms);
+    }
+
+    /// Whether this was the first sight of the job not finished (the moment to aim).
+    pub fn is_first_sight(&self) -> bool {
+        self.first_running_ms == self.last_running_ms
+    }
+
+    /// A check (or the stream) at `now_ms` saw the job finished: the run-time sample, if the job
+    /// was seen running before.
+    pub fn finished(&self, now_ms: f64) -> Option<f64> {
+        let (first, last) = (self.first_running_ms?, self.last_running_ms?);
+        Some(((last + now_ms) / 2.0 - first).max(0.0))
     }
 }
 
@@ -180,6 +293,66 @@ pub const DEFAULT_MAX_STREAMS: usize = 2;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_aimed_schedule_checks_just_after_the_expected_end_then_densely() {
+        let mut s = PollSchedule::new(1000.0);
+        assert_eq!(s.next_delay_ms(), 0.0);
+        s.aim(200.0);
+        assert_eq!(s.next_delay_ms(), 205.0);
+        assert_eq!(s.next_delay_ms(), 15.0);
+        assert_eq!(s.next_delay_ms(), 22.0);
+        assert_eq!(s.next_delay_ms(), 33.0);
+        // A long job: the aimed check is split at the cap.
+        let mut long = PollSchedule::without_immediate(1000.0);
+        long.aim(2000.0);
+        let d: Vec<f64> = (0..4).map(|_| long.next_delay_ms()).collect();
+        assert_eq!(d, [1000.0, 1000.0, 5.0, 15.0]);
+        // An aim sooner than the next geometric check changes nothing.
+        let mut short = PollSchedule::without_immediate(1000.0);
+        short.aim(3.0);
+        assert_eq!(short.next_delay_ms(), FIRST_POLL_DELAY_MS);
+    }
+
+    #[test]
+    fn aimed_early_polls_cover_the_expected_end() {
+        let mut e = EarlyPolls::new(1000.0);
+        assert_eq!(e.next_delay_ms(), Some(20.0));
+        e.aim(2000.0, 1000.0);
+        let d: Vec<f64> = std::iter::from_fn(|| e.next_delay_ms()).collect();
+        assert_eq!(&d[..4], &[1000.0, 1000.0, 5.0, 15.0]);
+        assert!(d.len() >= 3 + AIMED_DENSE_POLLS as usize, "{d:?}");
+    }
+
+    #[test]
+    fn run_times_are_learned_per_backend() {
+        let mut o = RunObservation::default();
+        assert_eq!(o.finished(5.0), None, "never seen running: nothing learned");
+        o.running(10.0);
+        assert!(o.is_first_sight());
+        o.running(30.0);
+        assert!(!o.is_first_sight());
+        assert_eq!(o.finished(230.0), Some(120.0));
+        let mut r = RunTimes::default();
+        assert_eq!(r.expected_ms("simulator"), None);
+        r.record("simulator", 200.0);
+        assert_eq!(r.expected_ms("simulator"), Some(200.0));
+        r.record("simulator", 100.0);
+        assert_eq!(r.expected_ms("simulator"), Some(170.0));
+        r.record("other", 5.0);
+        r.record("", 5.0);
+        r.record("simulator", f64::NAN);
+        assert_eq!(r.expected_ms("simulator"), Some(170.0));
+        assert_eq!(r.expected_ms("other"), Some(5.0));
+        for i in 0..MAX_BACKENDS {
+            r.record(&format!("b{i}"), 1.0);
+        }
+        assert_eq!(
+            r.expected_ms("simulator"),
+            None,
+            "the oldest backend made room"
+        );
+    }
 
     #[test]
     fn strategy_parse() {

@@ -7,7 +7,7 @@
 //! the budget left → the grpc-web request → status → [`ArvakError`] by code and RPC → breaker and
 //! budget → retry after a backoff (abortable, never past the deadline) or give up with `attempts`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
@@ -27,6 +27,7 @@ use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
 use crate::logic::protocol::{MaxStreams, Protocol, MAX_PROBES};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
+use crate::logic::wait::RunTimes;
 use crate::proto;
 use bytes::Bytes;
 use std::future::Future;
@@ -219,6 +220,8 @@ pub(crate) struct Inner {
     max_streams: MaxStreams,
     /// What the first calls' timing said, and how many times it was looked at.
     protocol: Cell<(Protocol, u8)>,
+    /// How long jobs run per backend, learned by waits (shared with `with_resilience` clones).
+    run_times: Rc<RefCell<RunTimes>>,
 }
 
 /// The Arvak client. Cheap to clone (clones share connections' settings, limits and `close()`).
@@ -379,6 +382,7 @@ impl ArvakClient {
                 slots: StreamSlots::new(options.max_streams.cap(Protocol::Unknown)),
                 max_streams: options.max_streams,
                 protocol: Cell::new((Protocol::Unknown, 0)),
+                run_times: Rc::default(),
                 closed: CancelToken::new(),
                 resilience: ResilienceState::new(options.resilience, None),
                 journal,
@@ -403,6 +407,7 @@ impl ArvakClient {
                 slots: i.slots.clone(),
                 max_streams: i.max_streams,
                 protocol: Cell::new(i.protocol.get()),
+                run_times: i.run_times.clone(),
                 closed: i.closed.clone(),
                 resilience: ResilienceState::new(options, Some(i.resilience.pacer.clone())),
                 journal: i.journal.clone(),
@@ -414,6 +419,11 @@ impl ArvakClient {
     /// finished, and for a cross-origin server without `Timing-Allow-Origin`).
     pub fn protocol(&self) -> Protocol {
         self.inner.protocol.get().0
+    }
+
+    /// How long jobs on each backend run, as earlier waits saw it (waits aim a check there).
+    pub(crate) fn run_times(&self) -> &RefCell<RunTimes> {
+        &self.inner.run_times
     }
 
     /// The WatchJob stream cap `auto` waits use now.

@@ -28,7 +28,9 @@ use super::rpc::decode;
 use crate::logic::data::{Job, JobResult, JobState, JobUpdate};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
-use crate::logic::wait::{finish_for, EarlyPolls, Finish, PollSchedule, StateDeduper, Strategy};
+use crate::logic::wait::{
+    finish_for, EarlyPolls, Finish, PollSchedule, RunObservation, StateDeduper, Strategy,
+};
 use crate::proto;
 
 /// Options of [`ArvakClient::wait_for_job`].
@@ -70,6 +72,15 @@ struct WaitCtx<'a> {
     on_update: &'a mut dyn FnMut(&JobUpdate),
     /// Messages received on the current stream.
     stream_messages: u32,
+    /// The longest pause between polls (what aimed early polls split at).
+    poll_interval_ms: f64,
+    /// When checks saw the job running (to learn its backend's run time).
+    observed: RunObservation,
+    /// The job's backend, once a status check said it.
+    backend: Option<String>,
+    /// Where to aim the next check (ms from now), set at the first sight of the job running when
+    /// its backend's run time is known; taken by the poll or watch loop.
+    aim: Option<f64>,
 }
 
 impl WaitCtx<'_> {
@@ -96,8 +107,31 @@ impl WaitCtx<'_> {
             .get_job_status_owned(self.job_id, &self.call, self.cap)
             .await
             .map_err(|e| self.wait_error(e))?;
+        let now = now_ms();
+        if job.state.is_terminal() {
+            self.learn(&job.backend_id, now);
+        } else {
+            self.observed.running(now);
+            if self.observed.is_first_sight() {
+                self.aim = self
+                    .client
+                    .run_times()
+                    .borrow()
+                    .expected_ms(&job.backend_id);
+            }
+        }
+        if self.backend.is_none() {
+            self.backend = Some(job.backend_id.clone());
+        }
         self.report(JobUpdate::from_job(&job, super::env::wall_now_ms()));
         Ok(job)
+    }
+
+    /// The job was seen finished at `now`: what the checks saw becomes a run-time sample.
+    fn learn(&mut self, backend: &str, now: f64) {
+        if let Some(sample) = self.observed.finished(now) {
+            self.client.run_times().borrow_mut().record(backend, sample);
+        }
     }
 
     async fn watch(&mut self, early: Option<EarlyPolls>) -> Result<WatchEnd, ArvakError> {
@@ -156,6 +190,11 @@ impl WaitCtx<'_> {
                     let state = update.state;
                     self.report(update);
                     if state.is_terminal() {
+                        // The stream's tick is late by up to its interval: an upper bound,
+                        // corrected by the aimed checks of later waits.
+                        if let Some(backend) = self.backend.clone() {
+                            self.learn(&backend, now_ms());
+                        }
                         return Ok(WatchEnd::Terminal(state, rpc));
                     }
                 }
@@ -166,6 +205,9 @@ impl WaitCtx<'_> {
                     if job.state.is_terminal() {
                         // Seen by GetJobStatus: already confirmed for CANCELED / RESULT_EXPIRED.
                         return Ok(WatchEnd::Terminal(job.state, Rpc::GetJobStatus));
+                    }
+                    if let (Some(r), Some(e)) = (self.aim.take(), early.as_mut()) {
+                        e.aim(r, self.poll_interval_ms);
                     }
                     next_poll = early
                         .as_mut()
@@ -182,6 +224,9 @@ impl WaitCtx<'_> {
             let job = self.status().await?;
             if job.state.is_terminal() {
                 return Ok(job.state);
+            }
+            if let Some(r) = self.aim.take() {
+                schedule.aim(r);
             }
         }
     }
@@ -305,6 +350,10 @@ impl ArvakClient {
             dedupe: StateDeduper::default(),
             on_update,
             stream_messages: 0,
+            poll_interval_ms: options.poll_interval_ms,
+            observed: RunObservation::default(),
+            backend: None,
+            aim: None,
         };
         let body = async {
             let slot = match options.strategy {
