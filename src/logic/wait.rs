@@ -161,10 +161,9 @@ impl EarlyPolls {
 
     /// Aims the early polls at the expected end ([`PollSchedule::aim`]); enough of them are left
     /// for the aimed check (split at the cap) and [`AIMED_DENSE_POLLS`] dense ones after it.
-    pub fn aim(&mut self, remaining_ms: f64, poll_interval_ms: f64) {
+    pub fn aim(&mut self, remaining_ms: f64) {
         self.schedule.aim(remaining_ms);
-        let cap = poll_interval_ms.max(MIN_POLL_INTERVAL_MS);
-        let splits = ((remaining_ms + AIM_AFTER_MS) / cap)
+        let splits = ((remaining_ms + AIM_AFTER_MS) / self.schedule.cap_ms)
             .ceil()
             .clamp(1.0, 1000.0) as u32;
         self.left = self.left.max(splits + AIMED_DENSE_POLLS);
@@ -318,7 +317,7 @@ mod tests {
     fn aimed_early_polls_cover_the_expected_end() {
         let mut e = EarlyPolls::new(1000.0);
         assert_eq!(e.next_delay_ms(), Some(20.0));
-        e.aim(2000.0, 1000.0);
+        e.aim(2000.0);
         let d: Vec<f64> = std::iter::from_fn(|| e.next_delay_ms()).collect();
         assert_eq!(&d[..4], &[1000.0, 1000.0, 5.0, 15.0]);
         assert!(d.len() >= 3 + AIMED_DENSE_POLLS as usize, "{d:?}");

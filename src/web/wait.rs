@@ -72,8 +72,6 @@ struct WaitCtx<'a> {
     on_update: &'a mut dyn FnMut(&JobUpdate),
     /// Messages received on the current stream.
     stream_messages: u32,
-    /// The longest pause between polls (what aimed early polls split at).
-    poll_interval_ms: f64,
     /// When checks saw the job running (to learn its backend's run time).
     observed: RunObservation,
     /// The job's backend, once a status check said it.
@@ -107,9 +105,12 @@ impl WaitCtx<'_> {
             .get_job_status_owned(self.job_id, &self.call, self.cap)
             .await
             .map_err(|e| self.wait_error(e))?;
+        if self.backend.is_none() {
+            self.backend = Some(job.backend_id.clone());
+        }
         let now = now_ms();
         if job.state.is_terminal() {
-            self.learn(&job.backend_id, now);
+            self.learn(now);
         } else {
             self.observed.running(now);
             if self.observed.is_first_sight() {
@@ -120,16 +121,14 @@ impl WaitCtx<'_> {
                     .expected_ms(&job.backend_id);
             }
         }
-        if self.backend.is_none() {
-            self.backend = Some(job.backend_id.clone());
-        }
         self.report(JobUpdate::from_job(&job, super::env::wall_now_ms()));
         Ok(job)
     }
 
-    /// The job was seen finished at `now`: what the checks saw becomes a run-time sample.
-    fn learn(&mut self, backend: &str, now: f64) {
-        if let Some(sample) = self.observed.finished(now) {
+    /// The job was seen finished at `now`: what the checks saw becomes a run-time sample of its
+    /// backend (known from the first status check).
+    fn learn(&self, now: f64) {
+        if let (Some(backend), Some(sample)) = (&self.backend, self.observed.finished(now)) {
             self.client.run_times().borrow_mut().record(backend, sample);
         }
     }
@@ -192,9 +191,7 @@ impl WaitCtx<'_> {
                     if state.is_terminal() {
                         // The stream's tick is late by up to its interval: an upper bound,
                         // corrected by the aimed checks of later waits.
-                        if let Some(backend) = self.backend.clone() {
-                            self.learn(&backend, now_ms());
-                        }
+                        self.learn(now_ms());
                         return Ok(WatchEnd::Terminal(state, rpc));
                     }
                 }
@@ -207,7 +204,7 @@ impl WaitCtx<'_> {
                         return Ok(WatchEnd::Terminal(job.state, Rpc::GetJobStatus));
                     }
                     if let (Some(r), Some(e)) = (self.aim.take(), early.as_mut()) {
-                        e.aim(r, self.poll_interval_ms);
+                        e.aim(r);
                     }
                     next_poll = early
                         .as_mut()
@@ -350,7 +347,6 @@ impl ArvakClient {
             dedupe: StateDeduper::default(),
             on_update,
             stream_messages: 0,
-            poll_interval_ms: options.poll_interval_ms,
             observed: RunObservation::default(),
             backend: None,
             aim: None,
