@@ -1,5 +1,5 @@
-//! The `simulator` backend: its advertised capabilities (spec §8.2), the checks the service
-//! defers to job execution (shots and qubit limits → FAILED job, spec §6.1), and the run itself.
+//! The `simulator` backend: its `BackendInfo` (spec §8.2) and the run itself; its limits and
+//! run-time checks (FAILED jobs, spec §6.1) live in `arvak_circuit::simulator_backend`.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -9,20 +9,11 @@ use rand::Rng;
 use crate::circuit::Circuit;
 use crate::proto::BackendInfo;
 use crate::simulator;
+use arvak_circuit::simulator_backend;
 
-/// Registry id of the only backend.
-pub const SIMULATOR_ID: &str = "simulator";
-/// Qubits of the simulated device.
-pub const MAX_QUBITS: usize = 20;
-/// Shots per job the simulator accepts.
-pub const MAX_SHOTS: u32 = 100_000;
-
-/// Gate names advertised in `supported_gates`, in the service's order (1-, 2-, 3-qubit).
-pub const SUPPORTED_GATES: [&str; 32] = [
-    "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "sxdg", "rx", "ry", "rz", "p", "u",
-    "prx", "cx", "cy", "cz", "ch", "swap", "iswap", "crx", "cry", "crz", "cp", "rxx", "ryy", "rzz",
-    "ccx", "cswap",
-];
+pub use arvak_circuit::simulator_backend::{
+    ID as SIMULATOR_ID, MAX_QUBITS, MAX_SHOTS, SUPPORTED_GATES,
+};
 
 /// The `BackendInfo` of the simulator exactly as the service reports it.
 pub fn simulator_info() -> BackendInfo {
@@ -69,18 +60,11 @@ pub fn compile_for_device(mut circuit: Circuit, optimization_level: u32) -> Circ
     circuit
 }
 
-/// Runs a job; an `Err` is the job's FAILED message in the service's wording.
+/// Runs a job; an `Err` is the job's FAILED message in the service's wording (the backend's
+/// run-time checks first, spec §6.1).
 pub fn run(circuit: &Circuit, shots: u32, rng: &mut impl Rng) -> Result<RunOutput, String> {
-    if shots > MAX_SHOTS {
-        return Err(format!(
-            "Backend submit failed: Invalid circuit: Requested {shots} shots but {SIMULATOR_ID} supports max {MAX_SHOTS}"
-        ));
-    }
-    if circuit.num_qubits > MAX_QUBITS {
-        return Err(format!(
-            "Backend submit failed: Invalid circuit: Circuit has {} qubits but {SIMULATOR_ID} only supports {MAX_QUBITS}",
-            circuit.num_qubits
-        ));
+    if let Some(failure) = simulator_backend::run_failures(circuit, shots).first() {
+        return Err(failure.to_string());
     }
     let started = Instant::now();
     let counts = simulator::run(circuit, shots, rng)

@@ -6,16 +6,16 @@ pub mod proto {
     tonic::include_proto!("arvak.v1");
 }
 
+/// The circuit core shared with the browser's circuit tools.
+pub use arvak_circuit::{circuit, qasm, simulator};
+
 pub mod app;
 pub mod backend;
-pub mod circuit;
 pub mod config;
 pub mod control;
 pub mod faults;
 pub mod gateway;
 pub mod limits;
-pub mod qasm;
 pub mod service;
-pub mod simulator;
 pub mod store;
 pub mod tls;

@@ -27,6 +27,7 @@ use crate::proto::circuit_payload::Format;
 use crate::proto::*;
 use crate::qasm;
 use crate::store::{is_terminal, now_secs, CancelOutcome, JobStore, ResultError};
+use arvak_circuit::complexity::ComplexityLimits;
 
 /// The settings that `POST /__faults` can change while the server runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -246,6 +247,14 @@ impl DevService {
             .map_err(Status::resource_exhausted)
     }
 
+    /// The configured complexity limits (spec §6.1 step 4).
+    fn complexity_limits(&self) -> ComplexityLimits {
+        ComplexityLimits {
+            max_qubits: self.state.settings.max_circuit_qubits,
+            max_gates: self.state.settings.max_circuit_gates,
+        }
+    }
+
     /// Parse and complexity checks (spec §6.1 steps 3–4).
     fn prepare_circuit(&self, payload: Option<&CircuitPayload>) -> Result<Circuit, Status> {
         let payload = payload
@@ -265,20 +274,9 @@ impl DevService {
         };
         let circuit = qasm::parse(source)
             .map_err(|e| Status::invalid_argument(format!("[permanent] QASM parse error: {e}")))?;
-        let max_qubits = self.state.settings.max_circuit_qubits;
-        if circuit.num_qubits > max_qubits {
-            return Err(Status::invalid_argument(format!(
-                "Circuit exceeds complexity limits: {} qubits exceeds limit of {max_qubits}",
-                circuit.num_qubits
-            )));
-        }
-        let max_gates = self.state.settings.max_circuit_gates;
-        let gates = circuit.operation_count();
-        if gates > max_gates {
-            return Err(Status::invalid_argument(format!(
-                "Circuit exceeds complexity limits: {gates} gates exceeds limit of {max_gates}"
-            )));
-        }
+        self.complexity_limits()
+            .check(&circuit)
+            .map_err(|e| Status::invalid_argument(e.service_message()))?;
         Ok(circuit)
     }
 
@@ -374,20 +372,9 @@ impl DevService {
         };
         let circuit = qasm::parse(source)
             .map_err(|e| format!("Circuit parsing failed: QASM parsing error: {e}"))?;
-        let max_qubits = self.state.settings.max_circuit_qubits;
-        if circuit.num_qubits > max_qubits {
-            return Err(format!(
-                "Circuit rejected: {} qubits exceeds limit of {max_qubits}",
-                circuit.num_qubits
-            ));
-        }
-        let max_gates = self.state.settings.max_circuit_gates;
-        if circuit.operation_count() > max_gates {
-            return Err(format!(
-                "Circuit rejected: {} gates exceeds limit of {max_gates}",
-                circuit.operation_count()
-            ));
-        }
+        self.complexity_limits()
+            .check(&circuit)
+            .map_err(|e| format!("Circuit rejected: {e}"))?;
         if backend::lookup(&sub.backend_id).is_none() {
             return Err(format!(
                 "Backend not found: Backend not found: {}",

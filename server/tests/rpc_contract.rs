@@ -323,14 +323,27 @@ async fn failed_job_gives_aborted_and_cancel_message() {
 }
 
 #[tokio::test]
-async fn gates_upstream_fails_on_run_here() {
+async fn gates_the_simulator_cannot_execute_fail_the_job_as_upstream() {
     let (server, mut client) = start(|_| {}).await;
-    let source = "OPENQASM 3.0; qubit[2] q; x q[0]; crx(pi) q[0], q[1]; rzz(0.3) q[0], q[1]; ecr q[0], q[1];";
-    let id = submit_ok(&mut client, source, 10).await;
-    assert_eq!(
-        wait_terminal(&mut client, &id).await.state(),
-        JobState::Completed
-    );
+    for (source, gate) in [
+        (
+            "OPENQASM 3.0; qubit[2] q; x q[0]; crx(0.5) q[0], q[1];",
+            "CRx(Constant(0.5))",
+        ),
+        (
+            "OPENQASM 3.0; qubit[2] q; rzz(0.3) q[0], q[1];",
+            "RZZ(Constant(0.3))",
+        ),
+        ("OPENQASM 3.0; qubit[2] q; ecr q[0], q[1];", "ECR"),
+    ] {
+        let id = submit_ok(&mut client, source, 10).await;
+        let job = wait_terminal(&mut client, &id).await;
+        assert_eq!(job.state(), JobState::Failed);
+        assert_eq!(
+            job.error_message,
+            format!("Backend submit failed: Backend error: simulation failed: Unhandled gate type in simulation: {gate}")
+        );
+    }
     server.stop().await.unwrap();
 }
 

@@ -1,7 +1,9 @@
-//! The dense state-vector simulator behind the `simulator` backend (spec §8.2, §9).
+//! The dense state-vector simulator behind the dev server's `simulator` backend (spec §8.2, §9)
+//! and the browser's local runs.
 //!
 //! * Every gate of [`GateKind`] executes — including `crx cry rxx ryy rzz ecr`, which the
-//!   upstream simulator fails on.
+//!   service's simulator fails on; the dev server fails them first, as the service does
+//!   ([`crate::simulator_backend`]), the local runs execute them.
 //! * `measure`, `barrier` and `delay` are no-ops: counts are over the final state of
 //!   **all** qubits, and a mid-circuit measurement does not collapse anything.
 //! * `reset` is a random projective reset.

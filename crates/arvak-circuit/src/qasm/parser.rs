@@ -10,11 +10,15 @@ use super::expr::{self, BinOp, Value};
 use super::lexer::{Keyword, Lexer, Token, TokenKind};
 use super::MAX_EXPRESSION_DEPTH;
 
-/// A register operand: `name` or `name[index]`.
+/// A byte range of the source, `(start, end)`.
+pub(crate) type Span = (usize, usize);
+
+/// A register operand: `name` or `name[index]`, and where it was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Operand<'a> {
     pub name: &'a str,
     pub index: Option<u64>,
+    pub span: Span,
 }
 
 /// A gate parameter: its value and its source text (kept for symbolic parameters).
@@ -22,6 +26,7 @@ pub(crate) struct Operand<'a> {
 pub(crate) struct ParamExpr<'a> {
     pub value: Value,
     pub text: &'a str,
+    pub span: Span,
 }
 
 /// One statement after the header.
@@ -36,6 +41,7 @@ pub(crate) enum Stmt<'a> {
     /// `name(params) operands;`.
     GateCall {
         name: &'a str,
+        name_span: Span,
         params: Vec<ParamExpr<'a>>,
         operands: Vec<Operand<'a>>,
     },
@@ -59,7 +65,9 @@ pub(crate) struct Parser<'a> {
     lexer: Lexer<'a>,
     src: &'a str,
     peeked: Option<Option<Token<'a>>>,
+    last_start: usize,
     last_end: usize,
+    statement_start: usize,
 }
 
 fn unexpected(tok: Option<Token<'_>>, expected: &str) -> ParseError {
@@ -82,7 +90,9 @@ impl<'a> Parser<'a> {
             lexer: Lexer::new(src),
             src,
             peeked: None,
+            last_start: 0,
             last_end: 0,
+            statement_start: 0,
         }
     }
 
@@ -101,6 +111,7 @@ impl<'a> Parser<'a> {
             None => self.lexer.next_token()?,
         };
         if let Some(tok) = t {
+            self.last_start = tok.start;
             self.last_end = tok.end;
         }
         Ok(t)
@@ -162,11 +173,34 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Where the parser stopped on `err`: the offending character for a lexer error, else the
+    /// token it was looking at (the end of input if there was none), else the last token taken.
+    pub fn error_span(&self, err: &ParseError) -> Span {
+        if let ParseError::Lexer { position, .. } = err {
+            let len = self.src[*position..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+            return (*position, position + len);
+        }
+        match self.peeked {
+            Some(Some(tok)) => (tok.start, tok.end),
+            Some(None) => (self.src.len(), self.src.len()),
+            None => (self.last_start, self.last_end),
+        }
+    }
+
+    /// The span of the statement [`Parser::next_statement`] returned last.
+    pub fn statement_span(&self) -> Span {
+        (self.statement_start, self.last_end)
+    }
+
     /// The next statement, `Ok(None)` at end of input.
     pub fn next_statement(&mut self) -> Result<Option<Stmt<'a>>, ParseError> {
         let Some(tok) = self.peek()? else {
             return Ok(None);
         };
+        self.statement_start = tok.start;
         let stmt = match tok.kind {
             TokenKind::Keyword(Keyword::Include) => {
                 self.bump()?;
@@ -288,7 +322,7 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Ident => {
                 self.bump()?;
-                self.ident_statement(tok.text)?
+                self.ident_statement(tok)?
             }
             _ => return Err(unexpected(Some(tok), "statement")),
         };
@@ -296,16 +330,24 @@ impl<'a> Parser<'a> {
     }
 
     /// A statement starting with an identifier: assignment or gate call.
-    fn ident_statement(&mut self, name: &'a str) -> Result<Stmt<'a>, ParseError> {
+    fn ident_statement(&mut self, name_tok: Token<'a>) -> Result<Stmt<'a>, ParseError> {
+        let name = name_tok.text;
+        let name_span = (name_tok.start, name_tok.end);
         let target = if self.eat(TokenKind::Assign)? {
-            Some(Operand { name, index: None })
+            Some(Operand {
+                name,
+                index: None,
+                span: name_span,
+            })
         } else if self.eat(TokenKind::LBracket)? {
             let index = self.expect_int()?;
             self.expect(TokenKind::RBracket, "]")?;
+            let span = (name_tok.start, self.last_end);
             self.expect(TokenKind::Assign, "=")?;
             Some(Operand {
                 name,
                 index: Some(index),
+                span,
             })
         } else {
             None
@@ -340,6 +382,7 @@ impl<'a> Parser<'a> {
         self.expect(TokenKind::Semicolon, ";")?;
         Ok(Stmt::GateCall {
             name,
+            name_span,
             params,
             operands,
         })
@@ -349,11 +392,16 @@ impl<'a> Parser<'a> {
         let start = self.peek()?.map_or(self.last_end, |t| t.start);
         let value = self.expr(0)?;
         let text = self.src.get(start..self.last_end).unwrap_or("").trim();
-        Ok(ParamExpr { value, text })
+        Ok(ParamExpr {
+            value,
+            text,
+            span: (start, self.last_end),
+        })
     }
 
     fn operand(&mut self) -> Result<Operand<'a>, ParseError> {
         let name = self.expect_ident()?;
+        let start = self.last_start;
         let index = if self.eat(TokenKind::LBracket)? {
             let i = self.expect_int()?;
             self.expect(TokenKind::RBracket, "]")?;
@@ -361,7 +409,11 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Operand { name, index })
+        Ok(Operand {
+            name,
+            index,
+            span: (start, self.last_end),
+        })
     }
 
     /// Comma-separated operands, possibly none (before `;`).

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::error::ParseError;
 use super::expr::Value;
-use super::parser::{Operand, ParamExpr, Stmt};
+use super::parser::{Operand, ParamExpr, Span, Stmt};
 use super::{MAX_OPERATIONS, MAX_QUBIT_OPERANDS, MAX_REGISTER_SIZE, MAX_TOTAL_BITS};
 use crate::circuit::{Circuit, GateKind, Param};
 
@@ -28,6 +28,9 @@ pub(crate) struct Lowerer {
     registers: HashMap<String, Register>,
     circuit: Circuit,
     qubit_operands: usize,
+    /// The narrowest known source of the last error (an operand, a gate name, a parameter);
+    /// `None` when the whole statement is to blame.
+    error_span: Option<Span>,
 }
 
 impl Lowerer {
@@ -37,7 +40,13 @@ impl Lowerer {
             registers: HashMap::new(),
             circuit: Circuit::new(0, 0),
             qubit_operands: 0,
+            error_span: None,
         }
+    }
+
+    /// Operations so far.
+    pub fn operation_count(&self) -> usize {
+        self.circuit.ops.len()
     }
 
     /// The finished circuit.
@@ -45,8 +54,15 @@ impl Lowerer {
         self.circuit
     }
 
+    /// The narrowest source span known for the error [`Lowerer::apply`] returned last, if
+    /// narrower than its statement.
+    pub fn error_span(&self) -> Option<Span> {
+        self.error_span
+    }
+
     /// Applies one statement.
     pub fn apply(&mut self, stmt: Stmt<'_>) -> Result<(), ParseError> {
+        self.error_span = None;
         match stmt {
             Stmt::Ignored => Ok(()),
             Stmt::Unsupported(message) => Err(ParseError::unsupported(message)),
@@ -54,9 +70,10 @@ impl Lowerer {
             Stmt::BitDecl { name, size } => self.declare(name, size, RegKind::Bit),
             Stmt::GateCall {
                 name,
+                name_span,
                 params,
                 operands,
-            } => self.gate_call(name, params, &operands),
+            } => self.gate_call(name, name_span, params, &operands),
             Stmt::Measure { source, target } => self.measure(source, target),
             Stmt::Reset(operand) => {
                 let qubits = self.resolve(operand, RegKind::Qubit)?;
@@ -112,7 +129,8 @@ impl Lowerer {
     }
 
     /// `name` or `name[i]` → the global indices it denotes.
-    fn resolve(&self, operand: Operand<'_>, kind: RegKind) -> Result<Range<usize>, ParseError> {
+    fn resolve(&mut self, operand: Operand<'_>, kind: RegKind) -> Result<Range<usize>, ParseError> {
+        self.error_span = Some(operand.span);
         let reg = self
             .registers
             .get(operand.name)
@@ -129,6 +147,7 @@ impl Lowerer {
                 }),
             },
         }
+        .inspect(|_| self.error_span = None)
     }
 
     /// Checks that `ops` more operations touching `qubit_refs` qubits stay within limits.
@@ -176,6 +195,7 @@ impl Lowerer {
     fn gate_call(
         &mut self,
         name: &str,
+        name_span: Span,
         params: Vec<ParamExpr<'_>>,
         operands: &[Operand<'_>],
     ) -> Result<(), ParseError> {
@@ -187,6 +207,7 @@ impl Lowerer {
             ranges.push(r);
         }
 
+        self.error_span = Some(name_span);
         let lower = name.to_ascii_lowercase();
         let kind = if lower == "id" || lower == "i" {
             None
@@ -202,14 +223,19 @@ impl Lowerer {
                 got: params.len(),
             });
         }
-        let params = params
-            .into_iter()
-            .map(|p| match p.value {
-                Value::Num(v) => Ok(Param::Value(v)),
-                Value::Sym => Ok(Param::Symbol(p.text.to_string())),
-                Value::Invalid(e) => Err(*e),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut values = Vec::with_capacity(params.len());
+        for p in params {
+            values.push(match p.value {
+                Value::Num(v) => Param::Value(v),
+                Value::Sym => Param::Symbol(p.text.to_string()),
+                Value::Invalid(e) => {
+                    self.error_span = Some(p.span);
+                    return Err(*e);
+                }
+            });
+        }
+        let params = values;
+        self.error_span = None;
 
         if arity == 1 {
             // Broadcast over every qubit of every operand.
