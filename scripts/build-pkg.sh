@@ -28,4 +28,8 @@ echo "build-pkg: wasm-pack build --release --target web → pkg/web"
 rm -rf pkg/web pkg/bundler
 wasm-pack build --release --target web --out-dir pkg/web --out-name arvak_grpc_wasm .
 
+# The circuit tools (arvak-grpc-wasm/circuit): a second module, loaded only when a page asks for it.
+echo "build-pkg: wasm-pack build --release --target web crates/arvak-circuit-wasm → pkg/web/circuit"
+wasm-pack build --release --target web --no-pack --out-dir ../../pkg/web/circuit --out-name arvak_circuit crates/arvak-circuit-wasm
+
 node scripts/finish-pkg.mjs pkg/web

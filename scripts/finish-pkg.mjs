@@ -6,7 +6,7 @@
 //  * errors.d.ts next to the snippet.
 //  * package.json: entry points, exports map, files, keywords.
 //  * prints the gzip size of .wasm + JS glue.
-import { readFile, writeFile, readdir, copyFile } from 'node:fs/promises';
+import { readFile, writeFile, readdir, copyFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { measure, kb } from './pkg-size.mjs';
@@ -118,15 +118,22 @@ async function finish(dir) {
   pkg.main = 'index.js';
   pkg.module = 'index.js';
   pkg.types = 'index.d.ts';
+  const circuit = await finishCircuit(dir);
   pkg.exports = {
     '.': { types: './index.d.ts', default: './index.js' },
+    ...(circuit
+      ? {
+          './circuit': { types: './circuit/index.d.ts', default: './circuit/index.js' },
+          './circuit/arvak_circuit_bg.wasm': './circuit/arvak_circuit_bg.wasm',
+        }
+      : {}),
     // With its declaration file, so type-aware resolvers (attw, TypeScript's node16) resolve it too.
     [`./${MODULE}_bg.wasm`]: existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))
       ? { types: `./${MODULE}_bg.wasm.d.ts`, default: `./${MODULE}_bg.wasm` }
       : `./${MODULE}_bg.wasm`,
     './package.json': './package.json',
   };
-  const files = new Set(['index.js', 'index.d.ts', ...(pkg.files ?? []), 'snippets/']);
+  const files = new Set(['index.js', 'index.d.ts', ...(pkg.files ?? []), 'snippets/', ...(circuit ? ['circuit/'] : [])]);
   if (existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))) files.add(`${MODULE}_bg.wasm.d.ts`);
   for (const f of [...files]) if (f.startsWith('snippets') && f !== 'snippets/') files.delete(f);
   // npm adds only LICENSE/LICENCE by itself, not LICENSE-MIT / LICENSE-APACHE.
@@ -147,6 +154,21 @@ async function finish(dir) {
     `finish-pkg: ${dir}: .wasm ${kb(size.wasmRaw)} (${kb(size.wasmGzip)} gzip) + JS glue ${kb(size.glueRaw)} ` +
       `(${kb(size.glueGzip)} gzip) = ${kb(size.totalGzip)} gzip`,
   );
+}
+
+// The circuit tools (dir/circuit, built by wasm-pack --no-pack): the hand-written entry, its types
+// and the simulation worker from js/circuit/ beside the wasm-bindgen module. Returns whether it exists.
+async function finishCircuit(dir) {
+  const out = join(dir, 'circuit');
+  if (!existsSync(join(out, 'arvak_circuit.js'))) return false;
+  for (const f of ['index.js', 'index.d.ts', 'worker.js']) await copyFile(join('js/circuit', f), join(out, f));
+  for (const f of ['.gitignore', 'README.md', 'package.json']) await rm(join(out, f), { force: true });
+  const size = await measure(dir, 'circuit');
+  console.log(
+    `finish-pkg: ${out}: .wasm ${kb(size.wasmRaw)} (${kb(size.wasmGzip)} gzip) + JS ${kb(size.glueRaw)} ` +
+      `(${kb(size.glueGzip)} gzip) = ${kb(size.totalGzip)} gzip`,
+  );
+  return true;
 }
 
 const dirs = process.argv.slice(2);

@@ -4,7 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import zlib, { gzipSync, brotliCompressSync } from 'node:zlib';
 
 const MODULE = 'arvak_grpc_wasm';
 
@@ -20,8 +20,19 @@ async function snippetFiles(dir) {
   return out;
 }
 
-/** `{ wasmRaw, wasmGzip, glueRaw, glueGzip, totalGzip }` in bytes for a built package directory. */
-export async function measure(dir) {
+/**
+ * `{ wasmRaw, wasmGzip, glueRaw, glueGzip, totalGzip, totalBrotli }` in bytes for a built package
+ * directory: the client (`part` "core", what `import … from "arvak-grpc-wasm"` loads) or the
+ * circuit tools (`part` "circuit": circuit/ — its module, entry and worker).
+ */
+export async function measure(dir, part = 'core') {
+  if (part === 'circuit') {
+    const c = join(dir, 'circuit');
+    return sizes(
+      await readFile(join(c, 'arvak_circuit_bg.wasm')),
+      ['arvak_circuit.js', 'index.js', 'worker.js'].map((f) => join(c, f)),
+    );
+  }
   const isWeb = !existsSync(join(dir, `${MODULE}_bg.js`));
   const glueFiles = [
     join(dir, `${MODULE}.js`),
@@ -29,12 +40,23 @@ export async function measure(dir) {
     ...(existsSync(join(dir, 'index.js')) ? [join(dir, 'index.js')] : []),
     ...(await snippetFiles(dir)),
   ];
-  const wasm = await readFile(join(dir, `${MODULE}_bg.wasm`));
+  return sizes(await readFile(join(dir, `${MODULE}_bg.wasm`)), glueFiles);
+}
+
+async function sizes(wasm, glueFiles) {
   const glue = Buffer.concat(await Promise.all(glueFiles.map((f) => readFile(f))));
   const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const br = (b) => brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const wasmGzip = gz(wasm);
   const glueGzip = gz(glue);
-  return { wasmRaw: wasm.length, wasmGzip, glueRaw: glue.length, glueGzip, totalGzip: wasmGzip + glueGzip };
+  return {
+    wasmRaw: wasm.length,
+    wasmGzip,
+    glueRaw: glue.length,
+    glueGzip,
+    totalGzip: wasmGzip + glueGzip,
+    totalBrotli: br(wasm) + br(glue),
+  };
 }
 
 /** "151.1 KB"-style text. */

@@ -101,7 +101,9 @@ pub struct Report {
     pub operations: usize,
     /// Circuit depth ([`analysis::depth`]).
     pub depth: usize,
-    /// Errors first, then warnings, each in source order.
+    /// Errors first (there is at most one of each kind: the service stops at the first), then
+    /// warnings in the order the backend checks them: shots, qubits, then operations in program
+    /// order — so a FAILED job's message is the first warning's.
     pub diagnostics: Vec<Diagnostic>,
     /// The circuit, when the program parses.
     pub circuit: Option<Circuit>,
@@ -216,7 +218,6 @@ pub fn validate(source: &str, options: &Options) -> Report {
             }
         }
     }
-    warnings.sort_by_key(|(_, span)| span.start);
     diagnostics.extend(
         warnings
             .into_iter()
