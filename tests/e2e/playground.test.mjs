@@ -329,13 +329,18 @@ test("connection panel: a server that needs an API key, and the key kept out of 
   await page.click("#connect");
   await page.waitForSelector("#conn-pill[data-state=error]", { timeout: 20000 });
   assert.match(await page.textContent("#conn-status"), /Not authorised: .*API key/);
-  assert.equal(await page.isEnabled("#run"), false);
+  // Only the browser's own backend is left; the server answered, so no "cannot be reached" notice.
+  assert.deepEqual(await page.$$eval("#backend option", (o) => o.map((x) => x.value)), ["local"]);
+  assert.equal(await page.isVisible("#backend-note"), false);
+  assert.equal(await page.isEnabled("#batch-run"), false);
   await shot(page, "10-api-key-needed");
 
   await page.fill("#api-key", "k-e2e-123");
   await page.press("#api-key", "Enter");
   await page.waitForSelector("#conn-pill[data-state=ok]", { timeout: 20000 });
+  assert.equal(await page.inputValue("#backend"), "simulator");
   await runAndWait(page);
+  assert.match(await page.textContent("#result-job"), /^simulator · job /);
   assert.deepEqual((await bars(page)).map((b) => b.key), ["00", "11"]);
   assert.ok(!(await page.url()).includes("k-e2e-123"), "the API key is not in the URL");
   assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie), "{}{}");
@@ -386,4 +391,120 @@ test("a page reloaded in the middle of a 300-job batch offers to resume it; ever
   assert.equal(left, 0, "the finished batch left the journal");
   await shot(page, "12-batch-resumed");
   assert.deepEqual(problems, []);
+});
+
+// ---- circuit tools (arvak-grpc-wasm/circuit) -------------------------------------------------------
+
+test("diagnostics as you type: the service's words, underlined at line and column, before anything is sent", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.waitForSelector("body[data-circuit-tools=ready]", { timeout: 20000 });
+  const submitted0 = (await stats()).calls.SubmitJob ?? 0;
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[2] q;\nh q[0];\ncx q[0], r[1];\n");
+  await page.waitForSelector("#diagnostics li.error", { timeout: 10000 });
+  const [error] = await page.$$eval("#diagnostics li", (ls) => ls.map((l) => ({ text: l.textContent, where: l.querySelector("button").textContent })));
+  assert.match(error.text, /\[permanent\] QASM parse error: Undefined identifier: r/);
+  assert.equal(error.where, "4:10");
+  assert.deepEqual(await page.$$eval("#squiggles .squiggle.error", (s) => s.map((x) => x.textContent)), ["r[1]"]);
+  // The Run button's answer would carry the same words: the server agrees.
+  await page.click("#run");
+  await page.waitForSelector("#job-state[data-state=REJECTED]", { timeout: 20000 });
+  assert.match(await page.textContent("#error-box"), /QASM parse error: Undefined identifier: r/);
+  await shot(page, "13-diagnostics-error");
+
+  // A program the service accepts and then fails: a warning with the FAILED job's words.
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[2] q;\nh q[0];\ncrx(0.5) q[0], q[1];\n");
+  await page.waitForFunction(() => document.querySelector("#diagnostics li.warning") !== null, null, { timeout: 10000 });
+  assert.match(await page.textContent("#diagnostics"), /Unhandled gate type in simulation: CRx\(Constant\(0\.5\)\)/);
+  assert.deepEqual(await page.$$eval("#squiggles .squiggle.warning", (s) => s.map((x) => x.textContent)), ["crx(0.5) q[0], q[1];"]);
+  // Shots above the backend's maximum are warned about too.
+  await page.fill("#shots", "100001");
+  await page.waitForFunction(() => /Requested 100001 shots/.test(document.querySelector("#diagnostics")?.textContent ?? ""), null, { timeout: 10000 });
+  await page.fill("#shots", "1000");
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\n");
+  await page.waitForFunction(() => document.querySelector("#diagnostics").hidden, null, { timeout: 10000 });
+  assert.equal((await stats()).calls.SubmitJob ?? 0, submitted0 + 1, "only the Run press reached the server");
+  assert.deepEqual(problems, []);
+});
+
+test("the circuit diagram follows the text: wires, gates with parameters, measurements", { timeout: 60000 }, async (t) => {
+  const { page, problems } = await openPlayground(t);
+  await page.waitForSelector("body[data-circuit-tools=ready]", { timeout: 20000 });
+  const labels = () => page.$$eval("#diagram svg text", (ts) => ts.map((x) => x.textContent));
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[3] q;\nbit[3] c;\nh q[0];\ncx q[0], q[1];\nrz(pi/4) q[2];\nc = measure q;\n");
+  await page.waitForFunction(() => /3 qubits · 3 gates/.test(document.querySelector("#diagram-note")?.textContent ?? ""), null, { timeout: 10000 });
+  let texts = await labels();
+  for (const l of ["q0", "q1", "q2", "c0", "c2", "H", "π/4"]) assert.ok(texts.some((x) => x.includes(l)), `${l} in ${texts.join(" ")}`);
+  assert.ok(!texts.includes("q3"));
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[4] q;\nh q;\nccx q[0], q[1], q[3];\n");
+  await page.waitForFunction(() => [...document.querySelectorAll("#diagram svg text")].some((x) => x.textContent === "q3"), null, { timeout: 10000 });
+  texts = await labels();
+  assert.ok(!texts.includes("c0"), "no classical wires without bits");
+  // A parse error keeps the last diagram, dimmed, and says so.
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[4] q;\nh q\n");
+  await page.waitForFunction(() => document.querySelector("#diagram").classList.contains("stale"), null, { timeout: 10000 });
+  assert.match(await page.textContent("#diagram-note"), /last circuit that parsed/);
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[20] q;\nh q[0];\n" + Array.from({ length: 19 }, (_, i) => `cx q[${i}], q[${i + 1}];`).join("\n") + "\n");
+  await page.waitForFunction(() => [...document.querySelectorAll("#diagram svg text")].some((x) => x.textContent === "q19"), null, { timeout: 10000 });
+  await shot(page, "14-diagram-20-qubits");
+  assert.deepEqual(problems, []);
+});
+
+/** A dev server of this test's own serving www/ (so the test can stop it): { url, stop }. */
+async function ownServer() {
+  const { spawn } = await import("node:child_process");
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const bin = process.env.ARVAK_DEV_SERVER_BIN ?? `${root}${process.env.CARGO_TARGET_DIR ?? "target"}/debug/arvak-dev-server`;
+  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--www", `${root}www`, "--csp", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /arvak-dev-server listening on (http\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`dev server exited (${code}) before listening: ${out}`)));
+  });
+  return { url, stop: async () => { child.kill("SIGTERM"); await exited; } };
+}
+
+test("with the server stopped, the local backend is chosen with a notice and runs in the browser; local and server results compare side by side", { timeout: 90000 }, async (t) => {
+  const server = await ownServer();
+  t.after(() => server.stop());
+  const { page, problems: pageProblems, close } = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  t.after(close);
+  const response = await page.goto(`${server.url}/`);
+  assert.equal(response.status(), 200);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  assert.deepEqual(await page.$$eval("#backend option", (o) => o.map((x) => x.value)), ["simulator", "local"]);
+
+  // A server result first, then the same circuit locally, side by side.
+  await page.fill("#shots", "4000");
+  await runAndWait(page);
+  await page.waitForSelector("#compare", { timeout: 10000 });
+  assert.match(await page.textContent("#compare"), /Compare with local/);
+  await page.click("#compare");
+  await page.waitForSelector("#comparison", { timeout: 20000 });
+  const tvd = Number(await page.getAttribute("#comparison", "data-tvd"));
+  assert.ok(tvd >= 0 && tvd < 0.05, `Bell locally and on the server: TVD ${tvd}`);
+  assert.deepEqual((await bars(page, "#compare-right")).map((b) => b.key), ["00", "11"]);
+  await shot(page, "15-compare-local-and-server");
+
+  // The server goes away; reconnecting fails and the page falls back to the local backend.
+  await server.stop();
+  await page.click("#connect");
+  await page.waitForSelector("#backend-note", { timeout: 20000 });
+  assert.match(await page.textContent("#backend-note"), /cannot be reached .* local simulator in this browser/);
+  assert.equal(await page.inputValue("#backend"), "local");
+  await page.fill("#code", "OPENQASM 3.0;\nqubit[3] q;\nh q[0];\ncx q[0], q[1];\ncx q[1], q[2];\n");
+  await page.fill("#shots", "2000");
+  await runAndWait(page);
+  assert.match(await page.textContent("#result-job"), /^local · job local-\d+$/);
+  const local = await bars(page);
+  assert.deepEqual(local.map((b) => b.key), ["000", "111"]);
+  assert.equal(local.reduce((s, b) => s + b.count, 0), 2000);
+  assert.equal(await page.isEnabled("#batch-run"), false, "batches need the server");
+  await shot(page, "16-local-run-server-stopped");
+  // The failed connection is reported on the page (expected); nothing else went wrong.
+  assert.deepEqual(pageProblems.filter((p) => !/Failed to fetch|NetworkError|ERR_CONNECTION_REFUSED|fetch/i.test(p)), []);
 });

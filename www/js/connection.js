@@ -32,12 +32,12 @@ function breakerState(client, extra) {
 
 /**
  * @param {object} pkg the package's module namespace (after init)
- * @param {{ onConnected: (client, backends) => void, onDisconnected: () => void }} hooks
+ * @param {{ onConnected: (client, backends) => void, onDisconnected: () => void, onFailed?: (err) => void }} hooks
  */
 /** The playground's job journal (localStorage), shared by every connection. */
 const JOURNAL = "arvak-playground";
 
-export function createConnection(pkg, { onConnected, onDisconnected }) {
+export function createConnection(pkg, { onConnected, onDisconnected, onFailed }) {
   const urlInput = $("server-url");
   const keyInput = $("api-key");
   const button = $("connect");
@@ -52,6 +52,7 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
   let lastAttempts = null;
   let lastError = null;
   let generation = 0;
+  let failed = null;
 
   urlInput.value = window.location.origin;
   urlInput.placeholder = window.location.origin;
@@ -86,6 +87,7 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
     apiKey = keyInput.value;
     client?.close();
     client = null;
+    failed = null;
     onDisconnected();
     extra = resilienceOptions(pkg, events);
     // The journal keeps submitted job ids across reloads: an interrupted batch can be resumed.
@@ -115,6 +117,8 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
       statusEl.className = "error-text";
       statusEl.textContent = `${d.title}: ${d.message}${d.hint ? ` — ${d.hint}` : ""}`;
       noteError(err);
+      failed = err;
+      onFailed?.(err);
     }
     render();
   }
@@ -137,5 +141,7 @@ export function createConnection(pkg, { onConnected, onDisconnected }) {
     connect,
     noteError,
     get client() { return client; },
+    /** The error the last connect failed with, or null. */
+    get failed() { return failed; },
   };
 }

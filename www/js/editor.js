@@ -132,3 +132,33 @@ export function withTheta(source, value) {
   return source.replace(/(\/\*[\s\S]*?\*\/|\/\/[^\n]*)|\btheta\b/g, (all, comment) =>
     comment !== undefined ? comment : `(${value})`);
 }
+
+/**
+ * `withTheta`, and a map from indices of the result back to indices of `source` (so diagnostics of
+ * the filled-in program land on the editor's text; inside a replaced `theta` → its start).
+ */
+export function withThetaMapped(source, value) {
+  const pieces = []; // [start in result, start in source, length in result, length in source]
+  let text = "";
+  let last = 0;
+  const re = /(\/\*[\s\S]*?\*\/|\/\/[^\n]*)|\btheta\b/g;
+  for (const m of source.matchAll(re)) {
+    if (m[1] !== undefined) continue;
+    text += source.slice(last, m.index);
+    const replaced = `(${value})`;
+    pieces.push([text.length, m.index, replaced.length, m[0].length]);
+    text += replaced;
+    last = m.index + m[0].length;
+  }
+  text += source.slice(last);
+  const toOriginal = (i) => {
+    let shift = 0;
+    for (const [at, from, len, srcLen] of pieces) {
+      if (i < at) break;
+      if (i < at + len) return from + (i === at ? 0 : srcLen);
+      shift = from + srcLen - (at + len);
+    }
+    return i + shift;
+  };
+  return { text, toOriginal };
+}

@@ -5,13 +5,14 @@
 import init, * as arvak from "../pkg/arvak_grpc_wasm.js";
 import { $, h, fmt } from "./dom.js";
 import { EXAMPLES, exampleById } from "./examples.js";
-import { createEditor, declaredQubits, usesTheta } from "./editor.js";
+import { createEditor, declaredQubits, usesTheta, withThetaMapped } from "./editor.js";
 import { createConnection } from "./connection.js";
 import { createHistory } from "./history.js";
 import { createResults } from "./results.js";
 import { createRunner } from "./run.js";
 import { createBatch } from "./batch.js";
 import { shareLink, readShared } from "./share.js";
+import { createCircuitPanel, localBackend } from "./circuit.js";
 
 const backendSelect = $("backend");
 const backendInfo = $("backend-info");
@@ -23,15 +24,18 @@ const circuitInfo = $("circuit-info");
 const exampleSelect = $("examples");
 const sizeField = $("example-size-field");
 const sizeInput = $("example-size");
+const backendNote = $("backend-note");
 
+let serverBackends = [];
 let backends = [];
+let connected = false;
 
 // ---- editor and examples -----------------------------------------------------------------------
 const editor = createEditor({
   textarea: $("code"),
   gutter: $("gutter"),
   mark: $("line-mark"),
-  onChange: updateCircuitInfo,
+  onChange: () => { updateCircuitInfo(); circuit.schedule(); },
   onEdit: () => { exampleSelect.value = ""; sizeField.hidden = true; },
   onRun: () => runner.run(),
 });
@@ -59,7 +63,35 @@ sizeInput.addEventListener("input", () => {
   if (ex?.sized && Number.isInteger(n) && n >= ex.min && n <= ex.max) editor.value = ex.source(n);
 });
 
+// ---- circuit tools: diagnostics as you type, the diagram, the local backend -------------------------
+const circuit = createCircuitPanel({
+  textarea: $("code"),
+  program: () => (usesTheta(editor.value) ? withThetaMapped(editor.value, thetaValue() ?? "0") : { text: editor.value, toOriginal: (i) => i }),
+  validateFor: () => {
+    const b = currentBackend();
+    const n = Number(shotsInput.value);
+    return { backend: b ? (b.local ? "local" : b) : null, shots: Number.isInteger(n) && n >= 0 ? n : null };
+  },
+  onReport: () => updateCircuitInfo(),
+  focusRange: (start, end) => {
+    const textarea = $("code");
+    textarea.focus();
+    textarea.setSelectionRange(start, Math.max(end, start));
+  },
+});
+thetaInput.addEventListener("input", () => circuit.schedule());
+
 function updateCircuitInfo() {
+  const report = circuit.report;
+  if (report && report.qubits + report.clbits + report.operations > 0) {
+    const max = currentBackend()?.maxQubits;
+    const over = max !== undefined && report.qubits > max;
+    circuitInfo.classList.toggle("warn-text", over);
+    circuitInfo.textContent = `${report.qubits} qubit${report.qubits === 1 ? "" : "s"} · ${report.gates} gate${report.gates === 1 ? "" : "s"} · depth ${report.depth}` +
+      (over ? ` — more than ${currentBackend().backendId}'s ${max}` : "");
+    thetaField.hidden = !usesTheta(editor.value);
+    return;
+  }
   const n = declaredQubits(editor.value);
   const max = currentBackend()?.maxQubits;
   circuitInfo.classList.toggle("warn-text", n !== null && max !== undefined && n > max);
@@ -73,14 +105,39 @@ function currentBackend() {
   return backends.find((b) => b.backendId === backendSelect.value);
 }
 
-function showBackends(list) {
-  backends = list;
+/** Shows the server's backends, plus the local one once the circuit tools are loaded. */
+function showBackends(list, { preferLocal = false } = {}) {
+  serverBackends = list;
+  backends = circuit.tools ? [...list, localBackend(circuit.tools)] : list;
   const previous = backendSelect.value;
-  backendSelect.replaceChildren(...list.map((b) =>
+  backendSelect.replaceChildren(...backends.map((b) =>
     h("option", { value: b.backendId, disabled: !b.isAvailable }, `${b.name || b.backendId}${b.isAvailable ? "" : " (unavailable)"}`)));
-  const pick = list.find((b) => b.backendId === previous && b.isAvailable) ?? list.find((b) => b.isAvailable) ?? list[0];
+  // The server's backends first (the previous pick if still there); the local one when asked for or
+  // when the server offers none.
+  const local = backends.find((b) => b.local);
+  const pick = (preferLocal ? local : null)
+    ?? list.find((b) => b.backendId === previous && b.isAvailable)
+    ?? list.find((b) => b.isAvailable)
+    ?? local
+    ?? backends[0];
   if (pick) backendSelect.value = pick.backendId;
   showBackendInfo();
+}
+
+/** The server can't be reached: runs go to the browser, with a notice saying so. */
+function useLocalBackend(reason) {
+  if (!circuit.tools) return;
+  showBackends(serverBackends.length && connected ? serverBackends : [], { preferLocal: true });
+  backendNote.textContent = `${reason} — runs use the local simulator in this browser until you reconnect.`;
+  backendNote.hidden = false;
+  refreshEnabled();
+}
+
+/** Run needs a backend (the local one needs no server); batches need the server. */
+function refreshEnabled() {
+  const b = currentBackend();
+  runner?.setEnabled(Boolean(b && (b.local || (connected && connection?.client))));
+  batch?.setEnabled(Boolean(b && !b.local && connected));
 }
 
 function showBackendInfo() {
@@ -91,6 +148,7 @@ function showBackendInfo() {
     return;
   }
   shotsInput.max = String(b.maxShots);
+  if (!b.local) backendNote.hidden = true;
   backendInfo.replaceChildren(
     h("span", { class: "spec" }, h("b", {}, fmt(b.maxQubits)), " qubits max"),
     h("span", { class: "spec" }, h("b", {}, fmt(b.maxShots)), " shots max"),
@@ -101,6 +159,8 @@ function showBackendInfo() {
   );
   checkShots();
   updateCircuitInfo();
+  circuit.schedule();
+  refreshEnabled();
 }
 backendSelect.addEventListener("change", showBackendInfo);
 
@@ -117,23 +177,27 @@ function checkShots() {
   shotsError.hidden = problem === null;
   return problem === null ? n : null;
 }
-shotsInput.addEventListener("input", checkShots);
+shotsInput.addEventListener("input", () => { checkShots(); circuit.schedule(); });
 
 /** The run settings, checked before anything is submitted; null (with the reason shown) if invalid. */
 function settings() {
   const b = currentBackend();
-  if (!connection.client || !b) return null;
+  if (!b || (!b.local && !connection.client)) return null;
   const shots = checkShots();
   if (shots === null) { shotsInput.focus(); return null; }
   let theta = null;
   if (usesTheta(editor.value)) {
-    // A number or a constant expression the server evaluates (pi, tau, + - * / and parentheses).
-    theta = thetaInput.value.trim().replace(/π/g, "pi").replace(/τ/g, "tau");
-    const ok = theta !== "" && /^(?:[\d.eE+\-*/()\s]|pi|tau)+$/.test(theta);
-    thetaInput.classList.toggle("invalid", !ok);
-    if (!ok) { thetaInput.focus(); return null; }
+    theta = thetaValue();
+    thetaInput.classList.toggle("invalid", theta === null);
+    if (theta === null) { thetaInput.focus(); return null; }
   }
-  return { source: editor.value, backendId: b.backendId, shots, theta };
+  return { source: editor.value, backendId: b.backendId, shots, theta, local: Boolean(b.local) };
+}
+
+/** θ as a number or a constant expression the parser evaluates (pi, tau, + - * / and parentheses), or null. */
+function thetaValue() {
+  const theta = thetaInput.value.trim().replace(/π/g, "pi").replace(/τ/g, "tau");
+  return theta !== "" && /^(?:[\d.eE+\-*/()\s]|pi|tau)+$/.test(theta) ? theta : null;
 }
 
 // ---- tabs ----------------------------------------------------------------------------------------
@@ -180,22 +244,30 @@ let connection;
 let runner;
 let batch;
 
-function setEnabled(on) {
-  runner?.setEnabled(on);
-  batch?.setEnabled(on);
-}
 
 async function main() {
   if (!applyShared()) loadExample("bell");
   await init();
   connection = createConnection(arvak, {
-    onConnected: (_client, list) => { showBackends(list); setEnabled(list.length > 0); },
-    onDisconnected: () => { showBackends([]); setEnabled(false); },
+    onConnected: (_client, list) => { connected = true; backendNote.hidden = true; showBackends(list); refreshEnabled(); },
+    onDisconnected: () => { connected = false; showBackends([]); refreshEnabled(); },
+    // Only an unreachable server sends runs to the browser (a refused API key is the user's to fix).
+    onFailed: (err) => { if (err?.name === "UnavailableError") useLocalBackend("The server cannot be reached"); },
   });
-  runner = createRunner({ editor, results, history: historyPanel, connection, settings });
+  runner = createRunner({
+    editor, results, history: historyPanel, connection, settings, circuit,
+    serverBackend: () => (connected ? serverBackends.find((b) => b.isAvailable)?.backendId ?? null : null),
+    onUnreachable: () => useLocalBackend("The server stopped answering"),
+  });
   batch = createBatch({ pkg: arvak, connection, history: historyPanel, settings, loadExample });
-  setEnabled(false);
+  refreshEnabled();
+  // The circuit tools load beside the connection (a second module; the client does not wait for it).
+  const tools = circuit.load().then(
+    () => { showBackends(serverBackends); if (!connected && connection.failed?.name === "UnavailableError") useLocalBackend("The server cannot be reached"); },
+    (err) => { $("diagram-note").textContent = `The circuit tools failed to load: ${err?.message ?? err}`; console.error(err); },
+  );
   await connection.connect();
+  await tools;
   document.body.dataset.ready = "true";
 }
 

@@ -53,7 +53,7 @@ export function createResults() {
       figure("outcomes", fmt(outcomes)),
       top ? figure(`most frequent · ${pct(top[1] / total)}`, ket(top[0]), `${ket(top[0])}: ${fmt(top[1])} of ${fmt(total)}`, top[0].length > 6)
         : figure("most frequent", "–"),
-      figure("execution time", r.executionTimeMs === null ? "< 1 ms" : `${fmt(r.executionTimeMs)} ms`, "Simulation time reported by the server"),
+      figure("execution time", r.executionTimeMs === null ? "< 1 ms" : `${fmt(r.executionTimeMs)} ms`, r.local ? "Simulation time in this browser" : "Simulation time reported by the server"),
       figure("round trip", `${fmt(r.roundTripMs)} ms`, "From submit to result, measured in the browser"),
     );
     $("result-title").textContent = r.label;
@@ -67,6 +67,38 @@ export function createResults() {
   function hide() {
     box.hidden = true;
     empty.hidden = true;
+    hideComparison();
+  }
+
+  // ---- side by side: the shown result and a run of the same circuit elsewhere ----------------
+  const comparison = $("comparison");
+  const compareNote = $("compare-note");
+
+  function hideComparison() {
+    comparison.hidden = true;
+    compareNote.textContent = "";
+  }
+
+  /** Total-variation distance of two count maps (as distributions). */
+  function distance(a, b) {
+    const ta = Object.values(a).reduce((s, n) => s + n, 0) || 1;
+    const tb = Object.values(b).reduce((s, n) => s + n, 0) || 1;
+    let d = 0;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) d += Math.abs((a[k] ?? 0) / ta - (b[k] ?? 0) / tb);
+    return d / 2;
+  }
+
+  /** Shows `left` (the result on show) and `right` side by side, with their distance. */
+  function showComparison(left, right) {
+    const topK = topSelect.value === "all" ? Infinity : Number(topSelect.value);
+    for (const [side, r] of [["left", left], ["right", right]]) {
+      $(`compare-${side}-title`).textContent = `${r.backendId} · ${fmt(r.shots)} shots`;
+      renderHistogram($(`compare-${side}`), r.counts, { sort: sortSelect.value, topK });
+    }
+    const tvd = distance(left.counts, right.counts);
+    comparison.hidden = false;
+    comparison.dataset.tvd = String(tvd);
+    compareNote.textContent = `total-variation distance ${tvd.toFixed(3)} (0 = the same distribution; sampling noise alone gives ~${(1 / Math.sqrt(Math.min(left.shots, right.shots) || 1)).toFixed(3)})`;
   }
 
   function fileBase() {
@@ -95,5 +127,5 @@ export function createResults() {
   sortSelect.addEventListener("change", draw);
   topSelect.addEventListener("change", draw);
 
-  return { show, hide };
+  return { show, hide, showComparison, hideComparison, get shown() { return shown; } };
 }

@@ -18,8 +18,11 @@ function circuitLabel(source, theta) {
 }
 
 /**
- * @param {{ editor, results, history, connection,
- *           settings: () => ({ source, backendId, shots, theta } | null) }} ctx
+ * @param {{ editor, results, history, connection, circuit,
+ *           settings: () => ({ source, backendId, shots, theta, local } | null),
+ *           serverBackend: () => string | null, onUnreachable: (err) => void }} ctx
+ * `circuit` runs the "local" backend in the browser; `serverBackend` names the server backend a
+ * local result can be compared with; `onUnreachable` hears of runs that could not reach the server.
  */
 export function createRunner(ctx) {
   const runButton = $("run");
@@ -107,7 +110,7 @@ export function createRunner(ctx) {
   async function run() {
     const s = ctx.settings();
     const client = ctx.connection.client;
-    if (!s || !client) return;
+    if (!s || (!s.local && !client)) return;
     const theta = usesTheta(s.source) ? s.theta : null;
     const qasm = theta !== null ? withTheta(s.source, theta) : s.source;
     const runId = ++current;
@@ -127,6 +130,7 @@ export function createRunner(ctx) {
     startClock(t0);
 
     const entry = ctx.history.add({ label, shots: s.shots, state: "SUBMITTING" });
+    if (s.local) return runLocal({ s, qasm, label, t0, isCurrent, entry });
     let jobId;
     try {
       jobId = await client.submitQasm(qasm, s.backendId, { shots: s.shots });
@@ -134,6 +138,7 @@ export function createRunner(ctx) {
       const d = describe(err);
       ctx.history.update(entry, { state: "REJECTED", detail: d.message });
       ctx.connection.noteError(err);
+      if (err?.name === "UnavailableError") ctx.onUnreachable?.(err);
       if (isCurrent()) { setState("REJECTED"); stopClock(t0); setNote(null); showError(err, s.source); }
       return;
     }
@@ -164,7 +169,7 @@ export function createRunner(ctx) {
       };
       result.free?.();
       ctx.history.update(entry, { state: "COMPLETED", view: () => { current++; showFinished(shown); } });
-      if (isCurrent()) { stopClock(t0); setState("COMPLETED"); setNote(null); ctx.results.show(shown); }
+      if (isCurrent()) { stopClock(t0); setState("COMPLETED"); setNote(null); ctx.results.show(shown); offerCompare(shown); }
     } catch (err) {
       const state = isCancel(err) ? "CANCELED" : err?.name === "ResultExpiredError" ? "RESULT_EXPIRED" : "FAILED";
       const d = describe(err);
@@ -181,6 +186,87 @@ export function createRunner(ctx) {
     }
   }
 
+  /** The "local (in this browser)" backend: the circuit tools' simulator in a Web Worker. */
+  async function runLocal({ s, qasm, label, t0, isCurrent, entry }) {
+    const controller = new AbortController();
+    const cancel = async () => controller.abort(new Error("Cancelled in the page"));
+    ctx.history.update(entry, { state: "RUNNING", cancel });
+    if (isCurrent()) {
+      setState("RUNNING");
+      setNote("Running in this browser (local simulator, in a Web Worker)…");
+      currentJob = { cancel };
+      cancelButton.hidden = false;
+    }
+    try {
+      const result = await ctx.circuit.runLocally(qasm, s.shots, controller.signal);
+      const shown = {
+        jobId: result.jobId, label, backendId: s.backendId, source: qasm, shots: result.shots,
+        counts: { ...result.counts }, executionTimeMs: result.executionTimeMs, local: true,
+        roundTripMs: Math.round(performance.now() - t0),
+      };
+      ctx.history.update(entry, { jobId: result.jobId, state: "COMPLETED", cancel: null, view: () => { current++; showFinished(shown); } });
+      if (isCurrent()) {
+        jobIdEl.textContent = result.jobId;
+        stopClock(t0); setState("COMPLETED"); setNote(null); ctx.results.show(shown); offerCompare(shown);
+      }
+    } catch (err) {
+      const state = err?.name === "AbortError" ? "CANCELED" : err?.name === "InvalidCircuitError" ? "REJECTED" : "FAILED";
+      ctx.history.update(entry, { state, cancel: null, detail: state === "CANCELED" ? null : describe(err).message });
+      if (isCurrent()) {
+        stopClock(t0);
+        setState(state);
+        if (state === "CANCELED") setNote("The local run was stopped; it has no result.", "cancelled");
+        else { setNote(null); showError(err, s.source); }
+      }
+    } finally {
+      if (isCurrent()) { cancelButton.hidden = true; currentJob = null; }
+    }
+  }
+
+  // ---- compare: the same circuit and shots on the other side (local ↔ server) ----------------
+  const compareButton = $("compare");
+  let compareWith = null;
+
+  function offerCompare(shown) {
+    ctx.results.hideComparison();
+    compareWith = null;
+    if (shown.local) {
+      const backendId = ctx.serverBackend();
+      const client = ctx.connection.client;
+      if (backendId && client) {
+        compareWith = { label: backendId, run: async () => {
+          const jobId = await client.submitQasm(shown.source, backendId, { shots: shown.shots });
+          const r = await client.waitForJob(jobId);
+          const other = { backendId, shots: r.shots, counts: { ...r.counts } };
+          r.free?.();
+          return other;
+        } };
+      }
+    } else if (ctx.circuit.tools) {
+      compareWith = { label: "local (in this browser)", run: async () => {
+        const r = await ctx.circuit.runLocally(shown.source, shown.shots);
+        return { backendId: "local", shots: r.shots, counts: { ...r.counts } };
+      } };
+    }
+    compareButton.hidden = compareWith === null;
+    if (compareWith) compareButton.textContent = `Compare with ${compareWith.label}`;
+  }
+
+  compareButton.addEventListener("click", async () => {
+    const shown = ctx.results.shown;
+    if (!compareWith || !shown) return;
+    compareButton.disabled = true;
+    $("compare-note").textContent = `Running on ${compareWith.label}…`;
+    try {
+      ctx.results.showComparison(shown, await compareWith.run());
+    } catch (err) {
+      $("compare-note").textContent = `The comparison run failed: ${describe(err).message}`;
+      ctx.connection.noteError(err);
+    } finally {
+      compareButton.disabled = false;
+    }
+  });
+
   /** Shows a finished run from the history. */
   function showFinished(shown) {
     clearInterval(ticker);
@@ -193,6 +279,7 @@ export function createRunner(ctx) {
     cancelButton.hidden = true;
     setState("COMPLETED");
     ctx.results.show(shown);
+    offerCompare(shown);
   }
 
   runButton.addEventListener("click", run);
