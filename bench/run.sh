@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the benchmarks: builds release artifacts (wasm package, Connect-ES peer bundle,
 # dev server), starts the dev server (rate limit off, default watch interval) on a free port,
-# drives bench/www in headless Chromium, prints the table and writes bench/results/latest.json; then
+# drives bench/www in headless Chromium, prints the table and writes bench/results/latest.json, measures
+# start-up (bench/startup.mjs → bench/results/startup.json); then
 # the same over HTTPS/HTTP/2 (dev server --tls) into bench/results/latest-h2.json.
 #   bench/run.sh [rounds]      (default 3)
 set -euo pipefail
@@ -25,6 +26,8 @@ start_dev_server target/server/arvak-dev-server target/bench-logs/dev-server \
 start_gateway target/server/arvak-dev-server target/bench-logs/gateway "$DEV_SERVER_URL"
 echo "=== HTTP/1.1 (plain http://, 6 connections per origin)"
 node bench/run.mjs "$DEV_SERVER_URL" "${1:-3}" "$GATEWAY_URL"
+# Start-up (import → init → first call), cold and cached, both clients and the circuit tools.
+node bench/startup.mjs "$DEV_SERVER_URL" 7
 stop_gateway
 stop_dev_server
 # The same over HTTPS with ALPN h2, as browsers meet any TLS proxy (one multiplexed connection).

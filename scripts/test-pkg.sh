@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Tests the built npm package as a user sees it:
-#   1. strict TypeScript compile of tests/ts/usage.ts against pkg/web (no `any` on the public surface);
+#   1. strict TypeScript compile of tests/ts/usage.ts and tests/ts/circuit.ts against pkg/web (no `any`
+#      on the public surface);
 #   2. Node tests of pkg/web (import, init with the .wasm bytes, instanceof, Date fields, a Bell
-#      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL, and a page importing
-#      pkg/web in headless Chromium (playwright-core) that runs the Quick Start;
+#      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL, a page importing
+#      pkg/web in headless Chromium (playwright-core) that runs the Quick Start, and the circuit
+#      tools in a page (tests/pkg/circuit.test.mjs: validateQasm against the server on a corpus);
 #   3. the packed tarball (scripts/pack.sh) as consumers install it: in a fresh Node project
 #      (tests/pkg/node-consumer.test.mjs), and in the fixture projects of tests/consumers/ —
 #      a plain module page with an import map, a Vite 8 build, a webpack 5 production build and a
@@ -21,7 +23,7 @@ if [ "${ARVAK_PKG_PREBUILT:-0}" != 1 ] || [ ! -f pkg/web/package.json ]; then
   scripts/build-pkg.sh
 fi
 
-echo "test-pkg: tsc --strict --noEmit (tests/ts/usage.ts against pkg/web)"
+echo "test-pkg: tsc --strict --noEmit (tests/ts/usage.ts and circuit.ts against pkg/web)"
 tools/node_modules/.bin/tsc -p tests/ts/tsconfig.json
 
 echo "test-pkg: node --test tests/pkg/ (server $ARVAK_TEST_URL)"

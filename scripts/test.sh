@@ -14,13 +14,16 @@
 #      with --tls (self-signed certificates, ALPN h2),
 #   4. a downstream Rust app's browser tests (examples/rust-app: depends on this crate by path in its
 #      own workspace, as a dependent app does; Bell job, batch, memory flat over 2000 calls),
-#   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the
+#   5. the built npm package: strict TypeScript compile, Node tests, a page importing it, the circuit
+#      tools' differential test (tests/pkg/circuit.test.mjs: 133 programs through validateQasm and the
+#      dev server, local vs server counts), the
 #      boundary test (every exported parameter given wrong types), the packed tarball installed by
 #      consumers (a Node project, and the fixtures of tests/consumers/: a plain page with an import
 #      map, a Vite 8 build, a webpack 5 build, a Rollup 4 build and a module Web Worker, each running the Quick Start
 #      in headless Chromium), and the size budget (gzip of .wasm + glue at most 10% above
-#      size-budget.json),
-#   6. the playground end to end in headless Chromium and headless Firefox (screenshots in
+#      size-budget.json; the client and the circuit tools each have one),
+#   6. the playground end to end in headless Chromium and headless Firefox, diagnostics, the diagram and a
+#      local run with the server stopped included (screenshots in
 #      tests/output/screenshots/ and tests/output/screenshots/firefox/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
