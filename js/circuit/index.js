@@ -163,7 +163,6 @@ function abortError(signal) {
 
 /** The loaded circuit tools. */
 export class CircuitTools {
-  #workerUrl;
   #wasmUrl;
   #useWorker;
   #worker = null;
@@ -171,9 +170,8 @@ export class CircuitTools {
   #nextCall = 1;
 
   /** Use `loadCircuitTools()`. */
-  constructor(key, workerUrl, wasmUrl, useWorker) {
+  constructor(key, wasmUrl, useWorker) {
     if (key !== CONSTRUCT) throw new TypeError('use loadCircuitTools() to create CircuitTools');
-    this.#workerUrl = workerUrl;
     this.#wasmUrl = wasmUrl;
     this.#useWorker = useWorker;
   }
@@ -234,7 +232,8 @@ export class CircuitTools {
 
   #inWorker(source, shots, seed, signal) {
     if (this.#worker === null) {
-      this.#worker = new Worker(this.#workerUrl, { type: 'module', name: 'arvak-circuit' });
+      // Written out literally so bundlers (Vite, webpack 5) find the worker and bundle it with its imports.
+      this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'arvak-circuit' });
       this.#worker.onmessage = (event) => {
         const { call, text, ms, failure } = event.data;
         const pending = this.#pending.get(call);
@@ -301,8 +300,7 @@ export async function loadCircuitTools(options) {
   }
   await loading;
   const useWorker = worker !== false && typeof Worker === 'function';
-  const workerUrl = new URL('./worker.js', import.meta.url);
-  return new CircuitTools(CONSTRUCT, workerUrl, wasmForWorker(source, wasmUrl), useWorker);
+  return new CircuitTools(CONSTRUCT, wasmForWorker(source, wasmUrl), useWorker);
 }
 
 /** What the worker loads the module from: the same source when it can be posted, else the URL. */

@@ -8,6 +8,8 @@
 //   * a webpack 5 build (Node API, mode 'production': minified by terser, no `experiments`),
 //   * a Rollup 4 build (JS API, ES output, node-resolve + import-meta-assets + terser),
 //   * a module Web Worker (Vite build with `worker.format: 'es'`; the page gets the outcome by message).
+// The Vite and webpack builds also load the circuit tools (`arvak-grpc-wasm/circuit`,
+// tests/consumers/circuit-tools.js): validate, draw and a local run in the bundled simulation worker.
 // Each page is served from its own loopback port (cross-origin to the dev server, as deployed). A
 // bundler's warning about the package fails its setup too (Vite stubbing the entry's Node-only
 // `node:fs` import, a webpack "Critical dependency"); webpack's note on the .wasm's size does not.
@@ -113,12 +115,14 @@ const FIXTURES = [
     build: async () => viteOwnWarnings(await viteBuild('vite')),
     root: join(CONSUMERS, 'vite/dist'),
     page: '/index.html',
+    circuit: true,
   },
   {
     setup: 'webpack 5 build',
     build: webpackBuild,
     root: join(CONSUMERS, 'webpack'),
     page: '/index.html',
+    circuit: true,
   },
   {
     setup: 'Rollup build',
@@ -215,6 +219,18 @@ for (const fixture of FIXTURES) {
           `and is named "JobNotFoundError"; got ${JSON.stringify(r.notFound)}`,
       );
       if (fixture.worker) check(r.inWorker === true, 'the Quick Start must run inside the worker');
+      if (fixture.circuit) {
+        const c = r.circuit ?? {};
+        const expected = {
+          message: '[permanent] QASM parse error: Undefined identifier: r',
+          line: 3,
+          svg: true,
+          localKeys: ['00', '11'],
+          localShots: 200,
+          invalid: { invalidCircuit: true, name: 'InvalidCircuitError' },
+        };
+        check(JSON.stringify(c) === JSON.stringify(expected), `the circuit tools (validate, draw, a local run in their worker) gave ${JSON.stringify(c)}`);
+      }
       check(!consoleErrors.some((e) => e.startsWith('page uncaught')), 'the page had uncaught errors');
     } finally {
       await context?.close();

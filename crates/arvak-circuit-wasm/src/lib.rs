@@ -111,14 +111,10 @@ pub fn simulate(source: &str, shots: u32, seed_high: u32, seed_low: u32) -> Stri
     let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     match simulator::run(&circuit, shots, &mut rng) {
-        Ok(counts) => {
-            let mut counts: Vec<_> = counts.into_iter().collect();
-            counts.sort();
-            json::object(&[
-                ("counts", json::counts(&counts)),
-                ("qubits", circuit.num_qubits.to_string()),
-            ])
-        }
+        Ok(counts) => json::object(&[
+            ("counts", json::counts(&counts)),
+            ("qubits", circuit.num_qubits.to_string()),
+        ]),
         Err(e) => json::error("failed", &e.to_string()),
     }
 }

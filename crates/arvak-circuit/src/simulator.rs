@@ -21,7 +21,6 @@
 //! `2^n × 2^n` matrices). The circuit is re-validated first, so a hand-built [`Circuit`]
 //! that breaks the IR invariants yields a [`SimError`], never a panic.
 
-use std::collections::HashMap;
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_4};
 
 use num_complex::Complex64;
@@ -300,12 +299,13 @@ fn binomial(n: u64, p: f64, rng: &mut impl Rng) -> u64 {
     }
 }
 
-/// Draws `shots` basis indices from `|state|²` into `counts`.
+/// Draws `shots` basis indices from `|state|²`, adding one to `counts[index]` for each
+/// (`counts` has one entry per basis state).
 fn sample_into(
     state: &[Complex64],
     shots: u64,
     rng: &mut impl Rng,
-    counts: &mut HashMap<usize, u64>,
+    counts: &mut [u64],
 ) -> Result<(), SimError> {
     if shots == 0 {
         return Ok(());
@@ -324,7 +324,7 @@ fn sample_into(
         let u = rng.random::<f64>() * total;
         // First index whose cumulative probability exceeds u: never a zero-probability one.
         let index = cdf.partition_point(|&p| p <= u).min(last_nonzero);
-        *counts.entry(index).or_insert(0) += 1;
+        counts[index] += 1;
     }
     Ok(())
 }
@@ -470,12 +470,7 @@ impl Program {
     }
 
     /// Samples `shots` outcomes into `counts` (see the module docs for the method).
-    fn sample(
-        &self,
-        shots: u64,
-        rng: &mut impl Rng,
-        counts: &mut HashMap<usize, u64>,
-    ) -> Result<(), SimError> {
+    fn sample(&self, shots: u64, rng: &mut impl Rng, counts: &mut [u64]) -> Result<(), SimError> {
         let mut prefix = self.initial_state();
         let first_reset = self
             .instrs
@@ -536,25 +531,30 @@ impl Program {
     }
 }
 
-/// Runs `circuit` for `shots` shots and returns the counts (spec §9): keys are
-/// `num_qubits` characters of `0`/`1` with qubit 0 rightmost (`"0"` for 0 qubits), only
-/// outcomes that occurred are present, values sum to `shots`; `shots = 0` gives an empty
-/// map. Fails on symbolic or non-finite parameters, more than [`MAX_QUBITS`] qubits, or a
+/// Runs `circuit` for `shots` shots and returns the counts (spec §9), sorted by key: keys
+/// are `num_qubits` characters of `0`/`1` with qubit 0 rightmost (`"0"` for 0 qubits), only
+/// outcomes that occurred are present, values sum to `shots`; `shots = 0` gives no counts.
+/// Fails on symbolic or non-finite parameters, more than [`MAX_QUBITS`] qubits, or a
 /// circuit that breaks the IR invariants — checked before anything runs.
 pub fn run(
     circuit: &Circuit,
     shots: u32,
     rng: &mut impl Rng,
-) -> Result<HashMap<String, u64>, SimError> {
+) -> Result<Vec<(String, u64)>, SimError> {
     let program = Program::compile(circuit)?;
-    let mut counts = HashMap::new();
-    if shots > 0 {
-        program.sample(u64::from(shots), rng, &mut counts)?;
+    if shots == 0 {
+        return Ok(Vec::new());
     }
+    // One counter per basis state (no larger than the state vector itself): O(1) per shot,
+    // and the outcomes come out in key order.
+    let mut counts = vec![0u64; 1usize << program.num_qubits];
+    program.sample(u64::from(shots), rng, &mut counts)?;
     let width = program.num_qubits;
     Ok(counts
-        .into_iter()
-        .map(|(index, n)| (format!("{index:0width$b}"), n))
+        .iter()
+        .enumerate()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(index, &n)| (format!("{index:0width$b}"), n))
         .collect())
 }
 
@@ -574,6 +574,7 @@ mod tests {
     use crate::qasm;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+    use std::collections::HashMap;
     use std::f64::consts::PI;
 
     type Matrix = Vec<Vec<Complex64>>;
@@ -918,7 +919,9 @@ mod tests {
     }
 
     fn counts(source: &str, shots: u32, seed: u64) -> HashMap<String, u64> {
-        run(&qasm::parse(source).unwrap(), shots, &mut rng(seed)).unwrap()
+        let counts = run(&qasm::parse(source).unwrap(), shots, &mut rng(seed)).unwrap();
+        assert!(counts.windows(2).all(|w| w[0].0 < w[1].0), "sorted by key");
+        counts.into_iter().collect()
     }
 
     fn map(entries: &[(&str, u64)]) -> HashMap<String, u64> {
@@ -1168,7 +1171,10 @@ mod tests {
         let exact = exact_distribution(&program);
         assert!((exact.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         let shots = 200_000u32;
-        let result = run(&circuit, shots, &mut rng(21)).unwrap();
+        let result: HashMap<_, _> = run(&circuit, shots, &mut rng(21))
+            .unwrap()
+            .into_iter()
+            .collect();
         assert_eq!(result.values().sum::<u64>(), u64::from(shots));
         for (index, p) in exact.iter().enumerate() {
             let key = format!("{index:03b}");

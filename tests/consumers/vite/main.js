@@ -1,5 +1,7 @@
 // Built with `vite build` (no config): the bundler resolves `arvak-grpc-wasm` and emits its .wasm.
 import { quickStart } from '../quick-start.js';
+import { circuitTools } from '../circuit-tools.js';
 import { runOnPage } from '../page.js';
 
-runOnPage(quickStart);
+// The Quick Start, then the circuit tools (their module and worker come from the same bundle).
+runOnPage(async (server) => ({ ...(await quickStart(server)), circuit: await circuitTools() }));
