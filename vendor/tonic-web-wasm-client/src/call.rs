@@ -9,7 +9,11 @@ use tonic::body::Body;
 use wasm_bindgen::JsValue;
 use web_sys::{Headers, RequestCredentials, RequestInit};
 
-use crate::{Error, ResponseBody, fetch::fetch, options::FetchOptions};
+use crate::{
+    Error, ResponseBody,
+    fetch::{fetch, fetch_url},
+    options::FetchOptions,
+};
 
 pub async fn call(
     mut base_url: String,
@@ -21,9 +25,21 @@ pub async fn call(
     let headers = prepare_headers(request.headers())?;
     let body = prepare_body(request).await?;
 
-    let request = prepare_request(&base_url, headers, body)?;
-    let (init, abort) = options.request_init()?;
-    let response = fetch(&request, &init, options.fetch.as_ref()).await?;
+    let request_init = prepare_request_init(headers, body);
+    // PATCHED (arvak-grpc-wasm, see PATCHED.md): without a custom fetch, one init and the URL go to
+    // the global fetch; a custom fetch still gets `(request, init)` as documented.
+    let (response, abort) = match options.fetch.as_ref() {
+        Some(custom) => {
+            let request = web_sys::Request::new_with_str_and_init(&base_url, &request_init)
+                .map_err(Error::js_error)?;
+            let (init, abort) = options.request_init()?;
+            (fetch(&request, &init, Some(custom)).await?, abort)
+        }
+        None => {
+            let abort = options.apply_to(&request_init)?;
+            (fetch_url(&base_url, &request_init).await?, abort)
+        }
+    };
 
     let result = Response::builder().status(response.status());
     let (result, content_type) = set_response_headers(result, &response)?;
@@ -77,11 +93,7 @@ async fn prepare_body(request: Request<Body>) -> Result<Option<JsValue>, Error> 
     Ok(body.map(|bytes| Uint8Array::from(bytes.as_ref()).into()))
 }
 
-fn prepare_request(
-    url: &str,
-    headers: Headers,
-    body: Option<JsValue>,
-) -> Result<web_sys::Request, Error> {
+fn prepare_request_init(headers: Headers, body: Option<JsValue>) -> RequestInit {
     let init = RequestInit::new();
 
     init.set_method("POST");
@@ -90,8 +102,7 @@ fn prepare_request(
         init.set_body(body);
     }
     init.set_credentials(RequestCredentials::SameOrigin);
-
-    web_sys::Request::new_with_str_and_init(url, &init).map_err(Error::js_error)
+    init
 }
 
 fn set_response_headers(

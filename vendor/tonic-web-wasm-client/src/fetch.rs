@@ -9,6 +9,11 @@ use crate::Error;
 extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     fn fetch_with_request_and_init(input: &Request, init: &RequestInit) -> Promise;
+
+    // PATCHED (arvak-grpc-wasm, see PATCHED.md): the global fetch with a URL and one init, as
+    // plain-JS clients call it (no `Request` object built first and copied again by fetch).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_str_and_init(input: &str, init: &RequestInit) -> Promise;
 }
 
 fn js_fetch(request: &Request, init: &RequestInit) -> Promise {
@@ -39,5 +44,14 @@ pub async fn fetch(
     };
     let js_response = JsFuture::from(promise).await.map_err(Error::js_error)?;
 
+    js_response.dyn_into().map_err(|_| Error::NotAResponse)
+}
+
+/// PATCHED (arvak-grpc-wasm, see PATCHED.md): the global `fetch(url, init)`, `init` carrying
+/// everything (method, headers, body, signal and the fetch options).
+pub async fn fetch_url(url: &str, init: &RequestInit) -> Result<Response, Error> {
+    let js_response = JsFuture::from(fetch_with_str_and_init(url, init))
+        .await
+        .map_err(Error::js_error)?;
     js_response.dyn_into().map_err(|_| Error::NotAResponse)
 }

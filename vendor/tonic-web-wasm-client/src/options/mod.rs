@@ -120,7 +120,13 @@ impl FetchOptions {
 
     pub(crate) fn request_init(&self) -> Result<(RequestInit, AbortGuard), crate::Error> {
         let init = RequestInit::new();
+        let abort = self.apply_to(&init)?;
+        Ok((init, abort))
+    }
 
+    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): sets these options and a fresh abort signal on
+    /// `init` (which may already hold method, headers and body).
+    pub(crate) fn apply_to(&self, init: &RequestInit) -> Result<AbortGuard, crate::Error> {
         if let Some(cache) = self.cache {
             init.set_cache(cache.into());
         }
@@ -157,6 +163,6 @@ impl FetchOptions {
 
         init.set_signal(Some(&abort.signal()));
 
-        Ok((init, abort))
+        Ok(abort)
     }
 }
