@@ -3,23 +3,18 @@
 // self time by category (our wasm, our JS glue, the peer's bundle, the browser's fetch/streams
 // machinery, GC, idle) and the top functions; writes bench/results/profile.json.
 //   node bench/profile.mjs <server-url serving bench/www> [calls]
-import { createRequire } from "node:module";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchBenchChromium } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(join(here, "..", "tools", "package.json"));
-const { chromium } = require("playwright-core");
 
 const url = process.argv[2];
 const calls = Number(process.argv[3] || 1000);
 if (!url) throw new Error("usage: node bench/profile.mjs <server-url> [calls]");
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--ignore-certificate-errors"],
-});
+const browser = await launchBenchChromium();
 const page = await browser.newPage();
 await page.goto(`${url}/index.html`);
 await page.waitForFunction(() => window.bench !== undefined);

@@ -4,7 +4,6 @@
 // BENCH_OUT names the results file (default latest.json). An https:// server is served with a
 // self-signed certificate (dev server --tls), which this browser accepts; the table's first line
 // says which HTTP version the calls used.
-import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,10 +11,9 @@ import { fileURLToPath } from "node:url";
 import os from "node:os";
 
 import { measure } from "../scripts/pkg-size.mjs";
+import { launchBenchChromium } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(join(here, "..", "tools", "package.json"));
-const { chromium } = require("playwright-core");
 
 const url = process.argv[2];
 const rounds = Number(process.argv[3] || 3);
@@ -43,14 +41,7 @@ function gzipBytes(path) {
   return gzipSync(readFileSync(path), { level: 9 }).length;
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info",
-    "--js-flags=--expose-gc", "--ignore-certificate-errors",
-  ],
-});
+const browser = await launchBenchChromium(["--enable-precise-memory-info", "--js-flags=--expose-gc"]);
 async function openPage() {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));

@@ -3,24 +3,18 @@
 // validateQasm), each cold (a fresh browser context: empty HTTP cache) and cached (the same page
 // loaded again in that context), rounds interleaved. Prints medians; writes bench/results/startup.json.
 //   node bench/startup.mjs <server-url serving bench/www> [rounds]
-import { createRequire } from "node:module";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchBenchChromium } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(join(here, "..", "tools", "package.json"));
-const { chromium } = require("playwright-core");
 
 const url = process.argv[2];
 const rounds = Number(process.argv[3] || 7);
 if (!url) throw new Error("usage: node bench/startup.mjs <server-url> [rounds]");
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--ignore-certificate-errors"],
-});
+const browser = await launchBenchChromium();
 
 async function load(page, lib) {
   await page.goto(`${url}/startup.html?lib=${lib}`);
