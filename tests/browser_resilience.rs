@@ -275,9 +275,11 @@ async fn b_failure_after_processing_on_submit_no_duplicates_inputs_reported_by_i
 // ------------------------------------------------------------------------------------------ (c)
 
 #[wasm_bindgen_test]
-async fn c_rate_limit_100_per_second_300_jobs_all_created_none_orphaned() {
+async fn c_rate_limit_40_per_second_200_jobs_all_created_none_orphaned() {
+    // A limit well below what the batch manages on this machine (≈ 85–110 jobs/s), so the limit
+    // is met however fast the machine is that day, and the client must learn it from the answers.
     reset_server().await;
-    set_faults(json!({"rateLimit": 100})).await;
+    set_faults(json!({"rateLimit": 40})).await;
     let before = jobs_created(&stats().await);
     let client = client_with(Some(RetryPolicy::default()), Some(BudgetConfig::default()));
     let manager = BatchJobManager::new(&client, ManagerOptions::default());
@@ -285,16 +287,16 @@ async fn c_rate_limit_100_per_second_300_jobs_all_created_none_orphaned() {
     let l = last.clone();
     let (r, ms) = run_batch(
         &manager,
-        300,
+        200,
         RunOptions::default(),
         Some(Rc::new(move |p: &BatchProgress| l.set(Some(*p)))),
     )
     .await;
     let s = stats().await;
     let created = jobs_created(&s) - before;
-    check_accounting(&r, 300);
+    check_accounting(&r, 200);
     log(&format!(
-        "(c) rate limit 100/s, 300 jobs: {} results, {created} jobs created, orphaned {}, \
+        "(c) rate limit 40/s, 200 jobs: {} results, {created} jobs created, orphaned {}, \
          SubmitJob {} + SubmitBatch {} calls, learned limit {:?}/s, {ms:.0} ms",
         r.success_count,
         created as i64 - r.success_count as i64,
@@ -303,12 +305,12 @@ async fn c_rate_limit_100_per_second_300_jobs_all_created_none_orphaned() {
         client.submit_rate_limit(),
     ));
     assert_eq!(r.status, BatchStatus::Completed, "{:?}", r.failures.first());
-    assert_eq!(r.success_count, 300);
-    assert_eq!(created, 300, "no orphaned or duplicate job");
-    assert_eq!(client.submit_rate_limit(), Some(100));
-    assert!(ms > 1500.0, "300 jobs at 100/s need at least two windows");
+    assert_eq!(r.success_count, 200);
+    assert_eq!(created, 200, "no orphaned or duplicate job");
+    assert_eq!(client.submit_rate_limit(), Some(40));
+    assert!(ms > 3000.0, "200 jobs at 40/s need at least four windows");
     let p = last.get().expect("progress reported");
-    assert!(p.is_complete() && p.total == 300);
+    assert!(p.is_complete() && p.total == 200);
 }
 
 // ------------------------------------------------------------------------------------------ (d)
