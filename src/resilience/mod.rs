@@ -62,7 +62,9 @@ pub use breaker::{
 };
 pub use budget::{BudgetConfig, RetryBudget};
 pub use owned::{decide_owned, OWNED_MAX_PUSHBACK_MS, OWNED_MIN_PAUSE_MS};
-pub use pacer::{ChunkGrant, PacerConfig, SubmitPacer, Throttle, TooLarge, RATE_WINDOW_MS};
+pub use pacer::{
+    ChunkGrant, ChunkRoom, PacerConfig, SubmitPacer, Throttle, TooLarge, RATE_WINDOW_MS,
+};
 pub use retry::{
     created_on_failure, decide, Created, Decision, FailedAttempt, GiveUpReason, Pushback, Reach,
     PUSHBACK_HEADER,

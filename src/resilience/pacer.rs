@@ -366,6 +366,46 @@ impl SubmitPacer {
     }
 }
 
+/// The jobs a batch's submissions were answered for, by answer time: how many jobs a SubmitBatch
+/// chunk may carry so that the server's rate window cannot cut it part-way.
+///
+/// The pacer's log is by *send* time, and its guarantee needs every request to reach the server
+/// within `margin_ms` of the others. In a browser a request can wait far longer than that for one
+/// of the six HTTP/1.1 connections, so a SubmitBatch could still meet a full server window and be
+/// refused after creating some of its jobs, whose ids never arrive. A chunk is therefore sent only
+/// when **nothing else of the batch is in flight**, and it carries at most
+/// `limit − (jobs answered within the last window)`: every job in the server's window when the
+/// chunk arrives reached the server at most one window before that arrival, hence after the
+/// chunk was sent minus one window, and was answered before the chunk was sent (nothing was in
+/// flight) — so it is in this log. A new window admits the whole chunk anyway. Failures that may
+/// have created jobs are recorded too (their jobs may count at the server).
+#[derive(Debug, Clone, Default)]
+pub struct ChunkRoom {
+    answered: VecDeque<(f64, u32)>,
+}
+
+impl ChunkRoom {
+    /// Records `jobs` answered (or failed with an unknown outcome) at `now_ms`.
+    pub fn record(&mut self, now_ms: f64, jobs: u32) {
+        if jobs > 0 {
+            self.answered.push_back((now_ms, jobs));
+        }
+    }
+
+    /// Jobs a chunk sent at `now_ms` may carry under `limit` (call only with nothing in flight).
+    pub fn room(&mut self, now_ms: f64, window_ms: f64, limit: u32) -> u32 {
+        while let Some(&(at, _)) = self.answered.front() {
+            if at + window_ms < now_ms {
+                self.answered.pop_front();
+            } else {
+                break;
+            }
+        }
+        let recent: u64 = self.answered.iter().map(|&(_, n)| u64::from(n)).sum();
+        u64::from(limit).saturating_sub(recent) as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,5 +740,20 @@ mod tests {
         }
         // 1000 jobs = 10 windows of 1100 ms; the last batch starts at 9 × 1100.
         assert_eq!(last, 9.0 * 1100.0);
+    }
+
+    #[test]
+    fn chunk_room_counts_what_was_answered_within_the_window() {
+        let mut room = ChunkRoom::default();
+        assert_eq!(room.room(0.0, 1100.0, 40), 40);
+        room.record(100.0, 25);
+        room.record(900.0, 10);
+        room.record(950.0, 0);
+        assert_eq!(room.room(1000.0, 1100.0, 40), 5);
+        // The first answer leaves the window after 1100 ms; the second stays.
+        assert_eq!(room.room(1250.0, 1100.0, 40), 30);
+        assert_eq!(room.room(2001.0, 1100.0, 40), 40);
+        room.record(2100.0, 50);
+        assert_eq!(room.room(2100.0, 1100.0, 40), 0);
     }
 }

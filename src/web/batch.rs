@@ -13,7 +13,9 @@
 //!   part-way (SubmitBatch is not atomic, spec §6.2): once the rate limit is known, for circuits this
 //!   batch has already had accepted (same text, format and optimisation level: the parse and
 //!   complexity checks are deterministic), at most as many jobs as fit the rate window (the pacer
-//!   waits until the whole chunk fits) and the estimated concurrency headroom. After any chunk
+//!   waits until the whole chunk fits) and the estimated concurrency headroom; each chunk goes out
+//!   alone, sized by [`ChunkRoom`] from the jobs answered within the last window, since the
+//!   browser may hold a request for a connection longer than the pacer's margin. After any chunk
 //!   failure that may have created jobs, the rest of the batch uses SubmitJob only.
 //! * **Waiting**: `max_workers` wait loops take submitted jobs in order: first an optimistic
 //!   GetJobResult (most short jobs are done by then: one call), else
@@ -51,9 +53,12 @@ use crate::logic::journal::ResumePlan;
 use crate::logic::sync::{CancelToken, Notify};
 use crate::logic::wait::Strategy;
 use crate::resilience::{
-    chunk_failure, created_on_failure, BatchEnd, BatchLedger, BatchProgress, BatchReport, Created,
-    Throttle, Unsettled,
+    chunk_failure, created_on_failure, BatchEnd, BatchLedger, BatchProgress, BatchReport,
+    ChunkRoom, Created, Throttle, Unsettled,
 };
+
+/// How often the other submit loops look again while a chunk goes out alone.
+const CHUNK_ALONE_PAUSE_MS: f64 = 5.0;
 
 /// How often one input may go back to the queue after a throttling rejection.
 pub const MAX_REQUEUES: u8 = 10;
@@ -179,6 +184,10 @@ struct Run {
     to_wait: RefCell<VecDeque<usize>>,
     requeues: RefCell<Vec<u8>>,
     chunking: Cell<bool>,
+    /// A chunk is going out alone: the other submit loops wait ([`ChunkRoom`]).
+    chunk_alone: Cell<bool>,
+    /// Jobs answered by time, sizing chunks so the server's window cannot cut them.
+    chunk_room: RefCell<ChunkRoom>,
     in_flight: Cell<usize>,
     submitters: Cell<usize>,
     work: Notify,
@@ -278,6 +287,8 @@ impl BatchJobManager {
             to_wait: RefCell::new(VecDeque::new()),
             requeues: RefCell::new(vec![0; n]),
             chunking: Cell::new(self.options.submit_batch_size > 1),
+            chunk_alone: Cell::new(false),
+            chunk_room: RefCell::new(ChunkRoom::default()),
             in_flight: Cell::new(0),
             submitters: Cell::new(workers),
             work: Notify::new(),
@@ -555,8 +566,18 @@ impl Run {
             {
                 sleep(LEAVING_PAUSE_MS).await;
             }
+            // A chunk goes out alone: wait for it before sending anything else.
+            while self.chunk_alone.get() && !self.halt.is_cancelled() {
+                sleep(CHUNK_ALONE_PAUSE_MS).await;
+            }
             let Some(chunk) = self.next_chunk_unless_halted() else {
                 break;
+            };
+            let alone = chunk.len() > 1;
+            let chunk = if alone {
+                self.fit_chunk(chunk).await
+            } else {
+                chunk
             };
             {
                 let mut ledger = self.ledger.borrow_mut();
@@ -587,6 +608,22 @@ impl Run {
             };
             self.in_flight
                 .set(self.in_flight.get().saturating_sub(chunk.len()));
+            let answered = match &result {
+                Ok(ids) => ids.len(),
+                Err(f)
+                    if created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
+                        .may_exist() =>
+                {
+                    chunk.len()
+                }
+                Err(_) => 0,
+            };
+            self.chunk_room
+                .borrow_mut()
+                .record(now_ms(), u32::try_from(answered).unwrap_or(u32::MAX));
+            if alone {
+                self.chunk_alone.set(false);
+            }
             match result {
                 Ok(ids) => {
                     for (&i, id) in chunk.iter().zip(&ids) {
@@ -602,6 +639,34 @@ impl Run {
             self.submissions_done.cancel();
         }
         self.work.notify();
+    }
+
+    /// Makes `chunk` safe to send as one SubmitBatch ([`ChunkRoom`]): claims the wire, waits until
+    /// nothing else of the batch is in flight, and keeps only as many inputs as the server's
+    /// current window can still take (the rest go back to the front of the queue, in order; a
+    /// single input is sent as a SubmitJob, which a full window refuses without creating anything).
+    async fn fit_chunk(&self, mut chunk: Vec<usize>) -> Vec<usize> {
+        self.chunk_alone.set(true);
+        while self.in_flight.get() > 0 && !self.halt.is_cancelled() {
+            sleep(CHUNK_ALONE_PAUSE_MS).await;
+        }
+        let (limit, window) = {
+            let pacer = self.client.resilience_state().pacer.borrow();
+            (pacer.limit(), pacer.window_ms())
+        };
+        let Some(limit) = limit else {
+            return chunk;
+        };
+        let room = self.chunk_room.borrow_mut().room(now_ms(), window, limit) as usize;
+        if room < chunk.len() {
+            let keep = room.max(1);
+            let mut q = self.queue.borrow_mut();
+            for &i in chunk[keep..].iter().rev() {
+                q.push_front(i);
+            }
+            chunk.truncate(keep);
+        }
+        chunk
     }
 
     fn on_submitted(&self, i: usize, job_id: &str) {
