@@ -98,6 +98,8 @@ export declare class CircuitTools {
    * the chosen backend would fail the job for. Synchronous; never throws for any source text.
    */
   validateQasm(source: string, options?: ValidateOptions | null): ValidationReport;
+  /** The gates the local simulator runs: every built-in gate of the subset, by OpenQASM name (`["x", "y", …, "cswap"]`). */
+  localGates(): string[];
   /** The circuit diagram as an SVG string. Throws `InvalidCircuitError` when the program does not parse. */
   drawCircuit(source: string): string;
   /**

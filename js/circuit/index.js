@@ -190,6 +190,11 @@ export class CircuitTools {
     );
   }
 
+  /** The gates the local simulator runs: every built-in gate of the subset, by OpenQASM name. */
+  localGates() {
+    return JSON.parse(wasm.gateNames());
+  }
+
   /** The circuit diagram of `source` as an SVG string; `InvalidCircuitError` if it does not parse. */
   drawCircuit(source) {
     checkString(source, 'source');

@@ -213,8 +213,9 @@ test('the diagram draws every qubit and bit, and reports have exactly the declar
     const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
     const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent);
     const report = tools.validateQasm('OPENQASM 3.0; qubit q; h q[1];');
+    const gates = tools.localGates();
     return { parseError: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.nodeName,
-             texts, reportKeys: Object.keys(report), diagnosticKeys: Object.keys(report.diagnostics[0]) };
+             texts, gates, reportKeys: Object.keys(report), diagnosticKeys: Object.keys(report.diagnostics[0]) };
   });
   assert.equal(out.parseError, null);
   assert.equal(out.root, 'svg');
@@ -223,6 +224,8 @@ test('the diagram draws every qubit and bit, and reports have exactly the declar
     assert.ok(out.texts.includes(`c${i}`), `bit label c${i}`);
   }
   assert.ok(out.texts.some((t) => t.includes('π/4')), 'the rz parameter is shown as π/4');
+  assert.equal(out.gates.length, 32);
+  for (const g of ['h', 'cx', 'crx', 'rzz', 'ecr', 'cswap']) assert.ok(out.gates.includes(g), `local gate ${g}`);
   const dts = readFileSync(join(PKG, 'circuit', 'index.d.ts'), 'utf8');
   const fields = (name) => {
     const body = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(dts)[1];

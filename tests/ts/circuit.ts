@@ -16,6 +16,8 @@ export async function circuitTools(client: ArvakClient, source: string): Promise
     console.log(`${first.line}:${first.column}-${first.endColumn} ${severity} ${first.message}`);
   }
   notAny(report.depth, true);
+  const gates: string[] = tools.localGates();
+  notAny(gates, true);
   let svg = '';
   try {
     svg = tools.drawCircuit(source);

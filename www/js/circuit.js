@@ -15,8 +15,7 @@ export function localBackend(tools) {
     maxQubits: tools.LOCAL_MAX_QUBITS,
     maxShots: tools.LOCAL_MAX_SHOTS,
     description: "Runs in this page, in a Web Worker: no server needed.",
-    supportedGates: ["x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "sxdg", "rx", "ry", "rz", "p", "u", "prx",
-      "cx", "cy", "cz", "ch", "swap", "iswap", "ecr", "crx", "cry", "crz", "cp", "rxx", "ryy", "rzz", "ccx", "cswap"],
+    supportedGates: tools.localGates(),
     local: true,
   };
 }

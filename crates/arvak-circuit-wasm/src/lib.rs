@@ -92,6 +92,17 @@ pub fn draw(source: &str) -> String {
     }
 }
 
+/// The gates the local simulator runs (every built-in gate of the subset, spec §10.2), as a JSON
+/// array of their OpenQASM names.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = gateNames))]
+pub fn gate_names() -> String {
+    let names: Vec<String> = arvak_circuit::circuit::GateKind::ALL
+        .iter()
+        .map(|g| json::string(g.name()))
+        .collect();
+    format!("[{}]", names.join(","))
+}
+
 /// `simulateLocally` (inside the worker): `{"counts": {…}, "qubits": n}` sorted by key, or
 /// `{"error": {"kind": "invalid" | "failed", "message": …}}`. The seed is two 32-bit halves.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen)]
@@ -116,5 +127,21 @@ pub fn simulate(source: &str, shots: u32, seed_high: u32, seed_low: u32) -> Stri
             ("qubits", circuit.num_qubits.to_string()),
         ]),
         Err(e) => json::error("failed", &e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_gate_list_names_every_built_in_gate() {
+        let names = gate_names();
+        assert!(
+            names.starts_with("[\"x\",") && names.ends_with("\"cswap\"]"),
+            "{names}"
+        );
+        assert_eq!(names.matches(',').count() + 1, 32);
+        assert!(names.contains("\"crx\"") && names.contains("\"ecr\""));
     }
 }
