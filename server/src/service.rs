@@ -272,8 +272,8 @@ impl DevService {
             }
             Some(Format::Qasm3(source)) => source,
         };
-        let circuit = qasm::parse(source)
-            .map_err(|e| Status::invalid_argument(format!("[permanent] QASM parse error: {e}")))?;
+        let circuit =
+            qasm::parse(source).map_err(|e| Status::invalid_argument(e.service_message()))?;
         self.complexity_limits()
             .check(&circuit)
             .map_err(|e| Status::invalid_argument(e.service_message()))?;

@@ -385,15 +385,16 @@ pub struct ChunkRoom {
 }
 
 impl ChunkRoom {
-    /// Records `jobs` answered (or failed with an unknown outcome) at `now_ms`.
-    pub fn record(&mut self, now_ms: f64, jobs: u32) {
+    /// Records `jobs` answered (or failed with an unknown outcome) at `now_ms`; answers older
+    /// than `window_ms` are dropped, so the log holds one window at most.
+    pub fn record(&mut self, now_ms: f64, jobs: u32, window_ms: f64) {
+        self.prune(now_ms, window_ms);
         if jobs > 0 {
             self.answered.push_back((now_ms, jobs));
         }
     }
 
-    /// Jobs a chunk sent at `now_ms` may carry under `limit` (call only with nothing in flight).
-    pub fn room(&mut self, now_ms: f64, window_ms: f64, limit: u32) -> u32 {
+    fn prune(&mut self, now_ms: f64, window_ms: f64) {
         while let Some(&(at, _)) = self.answered.front() {
             if at + window_ms < now_ms {
                 self.answered.pop_front();
@@ -401,6 +402,11 @@ impl ChunkRoom {
                 break;
             }
         }
+    }
+
+    /// Jobs a chunk sent at `now_ms` may carry under `limit` (call only with nothing in flight).
+    pub fn room(&mut self, now_ms: f64, window_ms: f64, limit: u32) -> u32 {
+        self.prune(now_ms, window_ms);
         let recent: u64 = self.answered.iter().map(|&(_, n)| u64::from(n)).sum();
         u64::from(limit).saturating_sub(recent) as u32
     }
@@ -746,14 +752,14 @@ mod tests {
     fn chunk_room_counts_what_was_answered_within_the_window() {
         let mut room = ChunkRoom::default();
         assert_eq!(room.room(0.0, 1100.0, 40), 40);
-        room.record(100.0, 25);
-        room.record(900.0, 10);
-        room.record(950.0, 0);
+        room.record(100.0, 25, 1100.0);
+        room.record(900.0, 10, 1100.0);
+        room.record(950.0, 0, 1100.0);
         assert_eq!(room.room(1000.0, 1100.0, 40), 5);
         // The first answer leaves the window after 1100 ms; the second stays.
         assert_eq!(room.room(1250.0, 1100.0, 40), 30);
         assert_eq!(room.room(2001.0, 1100.0, 40), 40);
-        room.record(2100.0, 50);
+        room.record(2100.0, 50, 1100.0);
         assert_eq!(room.room(2100.0, 1100.0, 40), 0);
     }
 }

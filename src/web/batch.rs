@@ -618,9 +618,12 @@ impl Run {
                 }
                 Err(_) => 0,
             };
-            self.chunk_room
-                .borrow_mut()
-                .record(now_ms(), u32::try_from(answered).unwrap_or(u32::MAX));
+            let window = self.client.resilience_state().pacer.borrow().window_ms();
+            self.chunk_room.borrow_mut().record(
+                now_ms(),
+                u32::try_from(answered).unwrap_or(u32::MAX),
+                window,
+            );
             if alone {
                 self.chunk_alone.set(false);
             }

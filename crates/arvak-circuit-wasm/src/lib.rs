@@ -88,7 +88,7 @@ pub fn draw(source: &str) -> String {
             "svg",
             json::string(&draw::draw_svg(&circuit, &draw::DrawOptions::default())),
         )]),
-        Err(e) => json::error("invalid", &format!("[permanent] QASM parse error: {e}")),
+        Err(e) => json::error("invalid", &e.service_message()),
     }
 }
 
@@ -109,7 +109,7 @@ pub fn gate_names() -> String {
 pub fn simulate(source: &str, shots: u32, seed_high: u32, seed_low: u32) -> String {
     let circuit = match qasm::parse(source) {
         Ok(c) => c,
-        Err(e) => return json::error("invalid", &format!("[permanent] QASM parse error: {e}")),
+        Err(e) => return json::error("invalid", &e.service_message()),
     };
     if shots > LOCAL_MAX_SHOTS {
         return json::error(

@@ -114,7 +114,7 @@ pub fn validate(source: &str, options: &Options) -> Report {
     let located = match qasm::parse_with_spans(source) {
         Ok(located) => located,
         Err(rejection) => {
-            let message = format!("[permanent] QASM parse error: {}", rejection.error);
+            let message = rejection.error.service_message();
             return Report {
                 ok: false,
                 qubits: 0,
@@ -263,9 +263,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// 1-based line and UTF-16 column of byte offset `at` (a char boundary).
+/// 1-based line and UTF-16 column of byte offset `at` (clamped to the source, and down to a
+/// character boundary).
 pub fn line_column(source: &str, at: usize) -> (usize, usize) {
-    let before = &source[..at];
+    let before = &source[..floor_char_boundary(source, at)];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.matches('\n').count() + 1;
     let column = before[line_start..].encode_utf16().count() + 1;
@@ -328,6 +329,9 @@ mod tests {
             r.diagnostics[0].message,
             "[permanent] QASM parse error: Unexpected end of input: expected OPENQASM"
         );
+        // Any offset is clamped, never a panic (inside a character, past the end).
+        assert_eq!(line_column("aψ\nb", 2), (1, 2));
+        assert_eq!(line_column("aψ\nb", 99), (2, 2));
         // Columns count UTF-16 units: ψ is one, the emoji two.
         let r = validate("OPENQASM 3.0; qubit ψ; h 😀;", &Options::default());
         assert_eq!(r.diagnostics[0].column, 26);

@@ -88,6 +88,11 @@ pub enum ParseError {
 }
 
 impl ParseError {
+    /// The full status message SubmitJob / SubmitBatch answer with (spec §6.1 step 3d).
+    pub fn service_message(&self) -> String {
+        format!("[permanent] QASM parse error: {self}")
+    }
+
     /// Shorthand for [`ParseError::Unsupported`].
     pub(crate) fn unsupported(message: impl Into<String>) -> Self {
         ParseError::Unsupported(message.into())

@@ -177,9 +177,10 @@ impl<'a> Parser<'a> {
     /// token it was looking at (the end of input if there was none), else the last token taken.
     pub fn error_span(&self, err: &ParseError) -> Span {
         if let ParseError::Lexer { position, .. } = err {
-            let len = self.src[*position..]
-                .chars()
-                .next()
+            let len = self
+                .src
+                .get(*position..)
+                .and_then(|rest| rest.chars().next())
                 .map_or(0, char::len_utf8);
             return (*position, position + len);
         }
