@@ -1,4 +1,5 @@
-// The JavaScript the web layer (src/web) calls: the job journal's storage and protocol detection.
+// The JavaScript the web layer (src/web) calls: the job journal's storage, its service-worker
+// relay, and protocol detection.
 // It imports nothing, so a Rust front-end built without the `bindings` feature loads only this
 // module. Keep the list of modules short: every JS module the wasm glue imports is one more request
 // before the module can start, and wasm-bindgen-test-runner's server stalls page loads that ask it
@@ -85,6 +86,45 @@ export function journalLeaving() {
     globalThis.addEventListener('pageshow', () => { leaving = false; });
   }
   return leaving;
+}
+
+// ===== Journal relay =====
+
+// A service worker that carries a journaled batch's submissions (js/relay-sw.js; the protocol is
+// src/logic/relay.rs, which passes its message names in). Asked once per controlling worker.
+let relayAsked = null;
+let relayAnswer = null;
+
+/** Whether the worker controlling this page answers `hello` as a relay (a Promise<boolean>). */
+export function relayProbe(hello, answer, version) {
+  const controller = globalThis.navigator?.serviceWorker?.controller;
+  if (!controller) return Promise.resolve(false);
+  if (relayAsked === controller && relayAnswer) return relayAnswer;
+  relayAsked = controller;
+  relayAnswer = new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(false), 1000);
+    channel.port1.onmessage = (e) => {
+      clearTimeout(timer);
+      resolve(e.data?.type === answer && e.data?.version === version);
+    };
+    try {
+      controller.postMessage({ type: hello }, [channel.port2]);
+    } catch {
+      clearTimeout(timer);
+      resolve(false);
+    }
+  });
+  return relayAnswer;
+}
+
+/** Tells the controlling worker to drop the answers it kept under keys starting with `prefix`. */
+export function relayForget(message, prefix) {
+  try {
+    globalThis.navigator?.serviceWorker?.controller?.postMessage({ type: message, prefix });
+  } catch {
+    // no worker, or it is going away: its own bounds prune what it kept
+  }
 }
 
 // ===== Protocol detection =====

@@ -119,6 +119,8 @@ async function finish(dir) {
   pkg.module = 'index.js';
   pkg.types = 'index.d.ts';
   const circuit = await finishCircuit(dir);
+  // The journal relay: a service worker script apps copy next to their pages (or importScripts).
+  await copyFile('js/relay-sw.js', join(dir, 'relay-sw.js'));
   pkg.exports = {
     '.': { types: './index.d.ts', default: './index.js' },
     ...(circuit
@@ -131,9 +133,10 @@ async function finish(dir) {
     [`./${MODULE}_bg.wasm`]: existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))
       ? { types: `./${MODULE}_bg.wasm.d.ts`, default: `./${MODULE}_bg.wasm` }
       : `./${MODULE}_bg.wasm`,
+    './relay-sw.js': './relay-sw.js',
     './package.json': './package.json',
   };
-  const files = new Set(['index.js', 'index.d.ts', ...(pkg.files ?? []), 'snippets/', ...(circuit ? ['circuit/'] : [])]);
+  const files = new Set(['index.js', 'index.d.ts', 'relay-sw.js', ...(pkg.files ?? []), 'snippets/', ...(circuit ? ['circuit/'] : [])]);
   if (existsSync(join(dir, `${MODULE}_bg.wasm.d.ts`))) files.add(`${MODULE}_bg.wasm.d.ts`);
   for (const f of [...files]) if (f.startsWith('snippets') && f !== 'snippets/') files.delete(f);
   // npm adds only LICENSE/LICENCE by itself, not LICENSE-MIT / LICENSE-APACHE.

@@ -293,3 +293,50 @@ async fn single_jobs_stay_in_the_journal_until_a_wait_delivers_them() {
         Some("FAILED_PRECONDITION")
     );
 }
+
+#[wasm_bindgen_test]
+async fn requests_a_relay_carried_are_in_doubt_when_no_relay_answers_after_the_reload() {
+    // A page whose service worker relayed its batch's submissions was left with two inputs on
+    // the wire through the relay, one without it, and one never sent; the reloaded page has no
+    // relay (this test page has no service worker): sending the relayed request straight could
+    // run it twice, so it is in doubt like the unrelayed one; only the unsent input is submitted.
+    let name = "test-relay-missing";
+    clear_journal(name);
+    reset_server().await;
+    let before = jobs_created(&stats().await);
+    let client = journaled(name);
+    let journal = client.journal().unwrap().clone();
+    let batch = journal
+        .begin_batch("simulator", Some("relayed"), &circuits(4, X0, 16))
+        .expect("begin");
+    let key = batch.relay_key(0);
+    batch.sending(0, Some(&key));
+    batch.sending(1, Some(&key));
+    batch.sending(2, None);
+    let left = journal.batches();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        (left[0].relayed, left[0].in_doubt, left[0].submitted),
+        (2, 1, 0)
+    );
+    let manager = BatchJobManager::new(&client, ManagerOptions::default());
+    let r = manager
+        .resume_batch(batch.batch_id(), RunOptions::default(), None)
+        .await
+        .expect("resume");
+    let created = jobs_created(&stats().await) - before;
+    reset_server().await;
+    assert_eq!(result_ids(&r).len(), 1, "only the unsent input ran");
+    let mut failed: Vec<usize> = r.failures.iter().map(|f| f.index).collect();
+    failed.sort_unstable();
+    assert_eq!(failed, [0, 1, 2]);
+    for f in &r.failures {
+        assert!(
+            f.error.message.contains("not resubmitted"),
+            "{}",
+            f.error.message
+        );
+    }
+    assert_eq!(created, 1, "nothing was sent twice");
+    assert!(journal.batches().is_empty());
+}

@@ -96,6 +96,8 @@ js_data! {
         submitted: "number" = b.submitted as f64,
         /// Inputs whose submission was in flight when the page was left: their jobs may exist; they are never resubmitted.
         inDoubt: "number" = b.in_doubt as f64,
+        /// Inputs whose submission the journal relay (a service worker, see `relay-sw.js`) carried when the page was left: resuming asks it for their answers; they are never resubmitted.
+        relayed: "number" = b.relayed as f64,
     }
 }
 

@@ -7,7 +7,8 @@
 //! * `<prefix>b:<batch id>` → a batch's inputs and settings ([`BatchRecord`]), written once before
 //!   anything is submitted;
 //! * `<prefix>b:<batch id>:<index>` → one input's submission: `?` while its request is in flight
-//!   (the job may exist), else the job id ([`SlotState`]).
+//!   (the job may exist), `?<relay key>` when that request went through the journal relay
+//!   ([`super::relay`]), else the job id ([`SlotState`]).
 //!
 //! Values are tab-separated lines with `%`, tab, CR and LF escaped, so circuits keep every byte.
 
@@ -193,18 +194,21 @@ impl BatchRecord {
 /// One input's submission as stored in its slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlotState {
-    /// Its request was sent and no answer has been recorded: the job may exist.
-    InFlight,
+    /// Its request was sent and no answer has been recorded: the job may exist. With a relay key,
+    /// the request went through the journal relay, which keeps its answer under that key
+    /// ([`super::relay`]): a resume asks the relay for it instead of guessing.
+    InFlight(Option<String>),
     /// The server created it with this id.
     Submitted(String),
 }
 
 impl SlotState {
     /// The stored value.
-    pub fn encode(&self) -> &str {
+    pub fn encode(&self) -> String {
         match self {
-            SlotState::InFlight => "?",
-            SlotState::Submitted(id) => id,
+            SlotState::InFlight(None) => "?".to_owned(),
+            SlotState::InFlight(Some(key)) => format!("?{key}"),
+            SlotState::Submitted(id) => id.clone(),
         }
     }
 
@@ -212,7 +216,11 @@ impl SlotState {
     pub fn decode(value: &str) -> Option<SlotState> {
         match value {
             "" => None,
-            "?" => Some(SlotState::InFlight),
+            "?" => Some(SlotState::InFlight(None)),
+            v if v.starts_with('?') => {
+                let key = &v[1..];
+                super::relay::is_key(key).then(|| SlotState::InFlight(Some(key.to_owned())))
+            }
             id if id.bytes().all(|b| b.is_ascii_graphic()) => Some(SlotState::Submitted(id.into())),
             _ => None,
         }
@@ -227,6 +235,11 @@ pub struct ResumePlan {
     /// Inputs whose request was in flight when the page was left: the job may exist, its id is
     /// unknown; they are reported as failures and never resubmitted.
     pub in_doubt: Vec<usize>,
+    /// Inputs whose request was in flight through the journal relay, grouped by request (relay
+    /// key, the request's inputs in order), in order of their first input: each group is asked
+    /// of the relay again as the same request, which answers it from what it kept (or sends it
+    /// for the first time) — see [`super::relay`].
+    pub relayed: Vec<(String, Vec<usize>)>,
     /// Inputs never sent (or refused without creating anything): submit them now.
     pub to_submit: Vec<usize>,
 }
@@ -244,7 +257,13 @@ impl ResumePlan {
         for (i, s) in state.into_iter().enumerate() {
             match s {
                 Some(SlotState::Submitted(id)) => plan.submitted.push((i, id)),
-                Some(SlotState::InFlight) => plan.in_doubt.push(i),
+                Some(SlotState::InFlight(None)) => plan.in_doubt.push(i),
+                Some(SlotState::InFlight(Some(key))) => {
+                    match plan.relayed.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, inputs)) => inputs.push(i),
+                        None => plan.relayed.push((key, vec![i])),
+                    }
+                }
                 None => plan.to_submit.push(i),
             }
         }
@@ -462,18 +481,32 @@ mod tests {
     #[test]
     fn a_resumed_batch_submits_nothing_twice() {
         let plan = ResumePlan::new(
-            6,
+            9,
             [
                 (0, SlotState::Submitted("a".into())),
-                (2, SlotState::InFlight),
+                (2, SlotState::InFlight(None)),
                 (3, SlotState::Submitted("d".into())),
                 (9, SlotState::Submitted("out of range".into())),
+                (7, SlotState::InFlight(Some("b1.2".into()))),
+                (4, SlotState::InFlight(Some("b1.1".into()))),
+                (6, SlotState::InFlight(Some("b1.2".into()))),
+                (8, SlotState::InFlight(Some("b1.2".into()))),
             ],
         );
         assert_eq!(plan.submitted, [(0, "a".to_owned()), (3, "d".to_owned())]);
         assert_eq!(plan.in_doubt, [2]);
-        assert_eq!(plan.to_submit, [1, 4, 5]);
-        assert_eq!(SlotState::decode("?"), Some(SlotState::InFlight));
+        assert_eq!(
+            plan.relayed,
+            [
+                ("b1.1".to_owned(), vec![4]),
+                ("b1.2".to_owned(), vec![6, 7, 8])
+            ]
+        );
+        assert_eq!(plan.to_submit, [1, 5]);
+        assert_eq!(SlotState::decode("?"), Some(SlotState::InFlight(None)));
+        let relayed = SlotState::InFlight(Some("0f3a.17".into()));
+        assert_eq!(SlotState::decode(&relayed.encode()), Some(relayed));
+        assert_eq!(SlotState::decode("?bad key"), None);
         assert_eq!(
             SlotState::decode("id-1"),
             Some(SlotState::Submitted("id-1".into()))

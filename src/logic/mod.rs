@@ -12,6 +12,7 @@ pub mod journal;
 pub mod json;
 pub mod message;
 pub mod protocol;
+pub mod relay;
 pub mod results;
 pub mod sync;
 pub mod wait;

@@ -50,6 +50,7 @@ use crate::logic::data::{BatchCircuit, Circuit, JobResult};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{describe_ms, ArvakError, Code, ErrorKind};
 use crate::logic::journal::ResumePlan;
+use crate::logic::relay::RelayTag;
 use crate::logic::sync::{CancelToken, Notify};
 use crate::logic::wait::Strategy;
 use crate::resilience::{
@@ -203,6 +204,12 @@ struct Run {
     call: CallOptions,
     /// Where the run records its submissions when the client keeps a journal.
     journal: Option<BatchJournal>,
+    /// Whether the page's service worker relays this run's submissions ([`crate::logic::relay`]).
+    relay: Cell<bool>,
+    /// How many relayed requests this run has sent (the next relay key's number).
+    relay_seq: Cell<u32>,
+    /// Requests of a page that was left, to ask of the relay again first: (key, inputs in order).
+    replays: RefCell<VecDeque<(String, Vec<usize>)>>,
 }
 
 /// Where a run starts: fresh, or from a journal after a reload.
@@ -302,6 +309,9 @@ impl BatchJobManager {
             on_progress,
             call: CallOptions::default(),
             journal,
+            relay: Cell::new(false),
+            relay_seq: Cell::new(0),
+            replays: RefCell::new(VecDeque::new()),
         });
         if let Some(plan) = plan {
             run.resume_from(plan);
@@ -372,10 +382,18 @@ impl BatchJobManager {
 
 impl Run {
     /// Takes over what a journal knew: jobs that exist are waited for, in-doubt inputs fail as
-    /// "may exist", the rest stay queued.
+    /// "may exist", requests the relay carried are asked of it again ([`Run::check_relay`]), the
+    /// rest stay queued.
     fn resume_from(&self, plan: ResumePlan) {
         let mut taken = vec![false; self.inputs.len()];
-        for &i in plan.submitted.iter().map(|(i, _)| i).chain(&plan.in_doubt) {
+        let relayed = plan.relayed.iter().flat_map(|(_, inputs)| inputs);
+        for &i in plan
+            .submitted
+            .iter()
+            .map(|(i, _)| i)
+            .chain(&plan.in_doubt)
+            .chain(relayed)
+        {
             if let Some(t) = taken.get_mut(i) {
                 *t = true;
             }
@@ -388,17 +406,39 @@ impl Run {
             self.on_submitted(*i, job_id);
         }
         for &i in &plan.in_doubt {
-            let _ = self.ledger.borrow_mut().begin_submit(i);
-            let error = ArvakError::new(
-                ErrorKind::Unavailable,
-                Code::Unknown,
-                "The page was left while this input's submission was in flight: the server may \
-                 have created its job, whose id never arrived; it was not resubmitted, to avoid \
-                 running it twice"
-                    .to_owned(),
-            )
-            .with_rpc(crate::logic::error::Rpc::SubmitJob);
-            self.reject(i, error, Created::Unknown);
+            self.reject_in_doubt(i);
+        }
+        self.replays.borrow_mut().extend(plan.relayed);
+    }
+
+    /// Fails input `i`, whose request was cut off by the page's unload, as "may exist".
+    fn reject_in_doubt(&self, i: usize) {
+        let _ = self.ledger.borrow_mut().begin_submit(i);
+        let error = ArvakError::new(
+            ErrorKind::Unavailable,
+            Code::Unknown,
+            "The page was left while this input's submission was in flight: the server may \
+             have created its job, whose id never arrived; it was not resubmitted, to avoid \
+             running it twice"
+                .to_owned(),
+        )
+        .with_rpc(crate::logic::error::Rpc::SubmitJob);
+        self.reject(i, error, Created::Unknown);
+    }
+
+    /// Asks the page's service worker whether it relays submissions. Without a relay, the
+    /// requests a left page sent through one cannot be asked again (sent straight, they would
+    /// run twice): they fail as "may exist".
+    async fn check_relay(&self) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        self.relay.set(journal.relay_available().await);
+        if !self.relay.get() {
+            let orphaned: Vec<(String, Vec<usize>)> = self.replays.borrow_mut().drain(..).collect();
+            for i in orphaned.into_iter().flat_map(|(_, inputs)| inputs) {
+                self.reject_in_doubt(i);
+            }
         }
     }
 
@@ -412,6 +452,7 @@ impl Run {
                 describe_ms(self.timeout_ms.unwrap_or(f64::INFINITY))
             ),
         );
+        self.check_relay().await;
         let workers = self.options.max_workers.max(1);
         let mut loops: Vec<Task<'_>> = Vec::new();
         for _ in 0..workers {
@@ -570,21 +611,29 @@ impl Run {
             while self.chunk_alone.get() && !self.halt.is_cancelled() {
                 sleep(CHUNK_ALONE_PAUSE_MS).await;
             }
-            let Some(chunk) = self.next_chunk_unless_halted() else {
-                break;
+            // A left page's request goes out first, as the same request (its answer may be kept).
+            let replay = self.replays.borrow_mut().pop_front();
+            let (chunk, relay) = match replay {
+                Some((key, chunk)) => (chunk, Some(RelayTag { key, resume: true })),
+                None => {
+                    let Some(chunk) = self.next_chunk_unless_halted() else {
+                        break;
+                    };
+                    (chunk, self.next_relay_tag())
+                }
             };
             let alone = chunk.len() > 1;
-            let chunk = if alone {
-                self.fit_chunk(chunk).await
-            } else {
-                chunk
+            let chunk = match (alone, &relay) {
+                (true, Some(RelayTag { resume: true, .. })) => self.claim_wire(chunk).await,
+                (true, _) => self.fit_chunk(chunk).await,
+                (false, _) => chunk,
             };
             {
                 let mut ledger = self.ledger.borrow_mut();
                 for &i in &chunk {
                     let _ = ledger.begin_submit(i);
                     if let Some(j) = &self.journal {
-                        j.sending(i);
+                        j.sending(i, relay.as_ref().map(|t| t.key.as_str()));
                     }
                 }
             }
@@ -593,7 +642,7 @@ impl Run {
                 [i] => match self.inputs.get(*i) {
                     Some(c) => self
                         .client
-                        .submit_raw(c, &self.backend, &self.call)
+                        .submit_raw(c, &self.backend, &self.call, relay.as_ref())
                         .await
                         .map(|id| vec![id]),
                     None => Ok(Vec::new()),
@@ -602,7 +651,7 @@ impl Run {
                     let refs: Vec<&BatchCircuit> =
                         chunk.iter().filter_map(|&i| self.inputs.get(i)).collect();
                     self.client
-                        .submit_batch_raw(&refs, &self.backend, &self.call)
+                        .submit_batch_raw(&refs, &self.backend, &self.call, relay.as_ref())
                         .await
                 }
             };
@@ -644,15 +693,33 @@ impl Run {
         self.work.notify();
     }
 
-    /// Makes `chunk` safe to send as one SubmitBatch ([`ChunkRoom`]): claims the wire, waits until
-    /// nothing else of the batch is in flight, and keeps only as many inputs as the server's
-    /// current window can still take (the rest go back to the front of the queue, in order; a
-    /// single input is sent as a SubmitJob, which a full window refuses without creating anything).
-    async fn fit_chunk(&self, mut chunk: Vec<usize>) -> Vec<usize> {
+    /// Claims the wire for `chunk`: the other submit loops wait until it is answered, and it
+    /// waits until nothing else of the batch is in flight.
+    async fn claim_wire(&self, chunk: Vec<usize>) -> Vec<usize> {
         self.chunk_alone.set(true);
         while self.in_flight.get() > 0 && !self.halt.is_cancelled() {
             sleep(CHUNK_ALONE_PAUSE_MS).await;
         }
+        chunk
+    }
+
+    /// The relay tag of the next new request, when the relay carries this run's submissions.
+    fn next_relay_tag(&self) -> Option<RelayTag> {
+        let journal = self.journal.as_ref().filter(|_| self.relay.get())?;
+        let seq = self.relay_seq.get();
+        self.relay_seq.set(seq.wrapping_add(1));
+        Some(RelayTag {
+            key: journal.relay_key(seq),
+            resume: false,
+        })
+    }
+
+    /// Makes `chunk` safe to send as one SubmitBatch ([`ChunkRoom`]): claims the wire, waits until
+    /// nothing else of the batch is in flight, and keeps only as many inputs as the server's
+    /// current window can still take (the rest go back to the front of the queue, in order; a
+    /// single input is sent as a SubmitJob, which a full window refuses without creating anything).
+    async fn fit_chunk(&self, chunk: Vec<usize>) -> Vec<usize> {
+        let mut chunk = self.claim_wire(chunk).await;
         let (limit, window) = {
             let pacer = self.client.resilience_state().pacer.borrow();
             (pacer.limit(), pacer.window_ms())

@@ -25,6 +25,7 @@ use crate::logic::data::{
 use crate::logic::deadline::{format_grpc_timeout, parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc, UnaryShape};
 use crate::logic::protocol::{MaxStreams, Protocol, MAX_PROBES};
+use crate::logic::relay::{self, RelayTag};
 use crate::logic::results::{shots_from_counts, ChunkMerger};
 use crate::logic::sync::{CancelToken, Limiter, StreamSlots};
 use crate::logic::wait::RunTimes;
@@ -305,6 +306,8 @@ enum Mode {
 struct Attempt<'a> {
     deadline: Deadline,
     on_deadline: &'a ArvakError,
+    /// The journal relay's tag of a relayed submission ([`crate::logic::relay`]).
+    relay: Option<&'a RelayTag>,
 }
 
 impl Attempt<'_> {
@@ -336,6 +339,8 @@ struct CallContext<'a> {
     /// Jobs the call creates (0 for reads).
     jobs: u32,
     mode: Mode,
+    /// Set for a submission the journal relay carries.
+    relay: Option<&'a RelayTag>,
 }
 
 /// A failure before anything was sent (options, headers, an abort noticed up front).
@@ -566,7 +571,7 @@ impl ArvakClient {
         request: Req,
         jobs: u32,
     ) -> Result<Resp, CallFailure> {
-        self.unary_mode(rpc, call, cap, ids, request, jobs, Mode::Plain)
+        self.unary_mode(rpc, call, cap, ids, request, jobs, Mode::Plain, None)
             .await
     }
 
@@ -581,6 +586,7 @@ impl ArvakClient {
         request: Req,
         jobs: u32,
         mode: Mode,
+        relay: Option<&RelayTag>,
     ) -> Result<Resp, CallFailure> {
         // Boxed as `dyn`: the pipeline is compiled once, not inlined into every typed caller.
         let ctx = CallContext {
@@ -590,6 +596,7 @@ impl ArvakClient {
             cap,
             jobs,
             mode,
+            relay,
         };
         let raw: Pin<Box<dyn Future<Output = Result<Bytes, CallFailure>> + '_>> =
             Box::pin(self.unary_raw(ctx, request.encode_to_vec()));
@@ -610,6 +617,7 @@ impl ArvakClient {
             cap,
             jobs,
             mode,
+            relay,
         } = ctx;
         let result = async {
             let budget = self.call_timeout(call).map_err(not_sent)?;
@@ -641,6 +649,7 @@ impl ArvakClient {
                         let attempt = Attempt {
                             deadline: overall,
                             on_deadline: &on_deadline,
+                            relay,
                         };
                         self.send_once(rpc, call, attempt, &mut guard, &mut attempts, body.clone())
                             .await
@@ -660,6 +669,7 @@ impl ArvakClient {
                                 let attempt = Attempt {
                                     deadline,
                                     on_deadline: &on_attempt_deadline,
+                                    relay,
                                 };
                                 let once = self.send_once(
                                     rpc,
@@ -708,9 +718,15 @@ impl ArvakClient {
             rpc,
             attempt: attempts.number(),
         };
-        let metadata = self
+        let mut metadata = self
             .metadata(context, call, guard, attempt.deadline, attempt.on_deadline)
             .await?;
+        if let Some(tag) = attempt.relay {
+            let value = relay::header_value(&tag.key, tag.resume, attempts.number());
+            if let Ok(value) = AsciiMetadataValue::try_from(value.as_str()) {
+                metadata.insert(relay::HEADER, value);
+            }
+        }
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
         let mut grpc = self.grpc();
@@ -781,6 +797,7 @@ impl ArvakClient {
                 let sent = Attempt {
                     deadline: stream_deadline,
                     on_deadline,
+                    relay: None,
                 };
                 guard
                     .run(self.open_stream(rpc, metadata, body.clone()))
@@ -838,7 +855,7 @@ impl ArvakClient {
             shots: options.shots,
             optimization_level: options.optimization_level,
         };
-        let job_id = self.submit_raw(&c, backend_id, call).await?;
+        let job_id = self.submit_raw(&c, backend_id, call, None).await?;
         // Stored before the caller hears of it: a reload from here on still finds the job.
         if let Some(journal) = self.journal() {
             journal.add_job(&job_id, backend_id, options.label.as_deref());
@@ -852,6 +869,7 @@ impl ArvakClient {
         circuit: &BatchCircuit,
         backend_id: &str,
         call: &CallOptions,
+        relay: Option<&RelayTag>,
     ) -> Result<String, CallFailure> {
         let request = proto::SubmitJobRequest {
             circuit: Some(circuit.circuit.clone().into_payload()),
@@ -860,13 +878,15 @@ impl ArvakClient {
             optimization_level: circuit.optimization_level,
         };
         let resp: proto::SubmitJobResponse = self
-            .unary(
+            .unary_mode(
                 Rpc::SubmitJob,
                 call,
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
                 1,
+                Mode::Plain,
+                relay,
             )
             .await?;
         if resp.job_id.is_empty() {
@@ -890,7 +910,7 @@ impl ArvakClient {
         call: &CallOptions,
     ) -> Result<Vec<String>, ArvakError> {
         let refs: Vec<&BatchCircuit> = circuits.iter().collect();
-        let ids = self.submit_batch_raw(&refs, backend_id, call).await?;
+        let ids = self.submit_batch_raw(&refs, backend_id, call, None).await?;
         if let Some(journal) = self.journal() {
             for id in &ids {
                 journal.add_job(id, backend_id, None);
@@ -905,6 +925,7 @@ impl ArvakClient {
         circuits: &[&BatchCircuit],
         backend_id: &str,
         call: &CallOptions,
+        relay: Option<&RelayTag>,
     ) -> Result<Vec<String>, CallFailure> {
         let n = circuits.len();
         let request = proto::SubmitBatchRequest {
@@ -919,13 +940,15 @@ impl ArvakClient {
                 .collect(),
         };
         let resp: proto::SubmitBatchResponse = self
-            .unary(
+            .unary_mode(
                 Rpc::SubmitBatch,
                 call,
                 Deadline::none(),
                 Ids::backend(backend_id),
                 request,
                 u32::try_from(n).unwrap_or(u32::MAX),
+                Mode::Plain,
+                relay,
             )
             .await?;
         if resp.job_ids.len() != n {
@@ -995,6 +1018,7 @@ impl ArvakClient {
                 request,
                 0,
                 mode,
+                None,
             )
             .await?;
         resp.job
@@ -1051,6 +1075,7 @@ impl ArvakClient {
                 request,
                 0,
                 mode,
+                None,
             )
             .await?;
         resp.result

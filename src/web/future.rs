@@ -264,7 +264,7 @@ impl ArvakClient {
         let backend = backend_id.to_owned();
         wasm_bindgen_futures::spawn_local(async move {
             let work = async {
-                let job_id = client.submit_raw(&circuit, &backend, &call).await?;
+                let job_id = client.submit_raw(&circuit, &backend, &call, None).await?;
                 if let Some(journal) = client.journal() {
                     journal.add_job(&job_id, &backend, None);
                 }
@@ -296,7 +296,7 @@ impl ArvakClient {
         let backend = backend_id.to_owned();
         wasm_bindgen_futures::spawn_local(async move {
             let refs: Vec<&BatchCircuit> = circuits.iter().collect();
-            match client.submit_batch_raw(&refs, &backend, &call).await {
+            match client.submit_batch_raw(&refs, &backend, &call, None).await {
                 Err(failure) => {
                     for f in &fs {
                         f.settle(Err(failure.error.clone()));

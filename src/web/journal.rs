@@ -11,6 +11,7 @@ use crate::logic::journal::{
     by_time, jobs_to_drop, BatchRecord, JobEntry, Keys, ResumePlan, SlotState, MAX_BATCHES,
     MAX_RECORD_CHARS,
 };
+use crate::logic::relay;
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
@@ -28,6 +29,10 @@ extern "C" {
     fn random_id() -> String;
     #[wasm_bindgen(js_name = journalLeaving)]
     fn leaving() -> bool;
+    #[wasm_bindgen(js_name = relayProbe)]
+    fn relay_probe(hello: &str, answer: &str, version: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = relayForget)]
+    fn relay_forget(message: &str, prefix: &str);
 }
 
 /// An unfinished batch as the journal lists it.
@@ -47,6 +52,8 @@ pub struct BatchSummary {
     pub submitted: usize,
     /// How many were in flight when the page was left (their jobs may exist).
     pub in_doubt: usize,
+    /// How many were in flight through the journal relay, which a resume asks for their answers.
+    pub relayed: usize,
 }
 
 /// One journal (the `journal` client option names it).
@@ -94,6 +101,16 @@ impl Journal {
     /// Whether the page is being left (batches then start no new submissions).
     pub fn leaving(&self) -> bool {
         leaving()
+    }
+
+    /// Whether the page's service worker is a journal relay ([`crate::logic::relay`]): asked of
+    /// the worker that controls the page now, answered within a second.
+    pub async fn relay_available(&self) -> bool {
+        let probe = relay_probe(relay::HELLO, relay::ANSWER, relay::VERSION);
+        matches!(
+            wasm_bindgen_futures::JsFuture::from(probe).await,
+            Ok(v) if v.as_bool() == Some(true)
+        )
     }
 
     /// Records a single job whose id just arrived (dropping the oldest entries beyond the bound).
@@ -178,6 +195,7 @@ impl Journal {
         Ok(BatchJournal {
             journal: self.clone(),
             batch_id,
+            run: random_id(),
         })
     }
 
@@ -216,6 +234,7 @@ impl Journal {
                     total: record.circuits.len(),
                     submitted: plan.submitted.len(),
                     in_doubt: plan.in_doubt.len(),
+                    relayed: plan.relayed.iter().map(|(_, inputs)| inputs.len()).sum(),
                     batch_id: id,
                 })
             })
@@ -243,6 +262,7 @@ impl Journal {
         let journal = BatchJournal {
             journal: self.clone(),
             batch_id: batch_id.to_owned(),
+            run: random_id(),
         };
         Ok((record, plan, journal))
     }
@@ -262,6 +282,8 @@ impl Journal {
 pub struct BatchJournal {
     journal: Journal,
     batch_id: String,
+    /// This run's tag in relay keys (a resumed run gets a new one).
+    run: String,
 }
 
 impl BatchJournal {
@@ -275,9 +297,20 @@ impl BatchJournal {
         self.journal.leaving()
     }
 
-    /// Input `index`'s request is about to be sent.
-    pub fn sending(&self, index: usize) {
-        self.put(index, &SlotState::InFlight);
+    /// Whether the page's service worker relays submissions ([`Journal::relay_available`]).
+    pub async fn relay_available(&self) -> bool {
+        self.journal.relay_available().await
+    }
+
+    /// Input `index`'s request is about to be sent, through the journal relay under `relay_key`
+    /// or straight.
+    pub fn sending(&self, index: usize, relay_key: Option<&str>) {
+        self.put(index, &SlotState::InFlight(relay_key.map(str::to_owned)));
+    }
+
+    /// The key of this batch's `seq`-th relayed request.
+    pub fn relay_key(&self, seq: u32) -> String {
+        relay::key(&self.batch_id, &self.run, seq)
     }
 
     /// Input `index`'s job exists with `job_id`.
@@ -290,9 +323,10 @@ impl BatchJournal {
         remove(&self.journal.keys.slot(&self.batch_id, index));
     }
 
-    /// The batch's account reached its caller: forget it.
+    /// The batch's account reached its caller: forget it (and the answers the relay kept for it).
     pub fn finished(&self) {
         self.journal.forget_batch(&self.batch_id);
+        relay_forget(relay::FORGET, &relay::batch_prefix(&self.batch_id));
     }
 
     fn put(&self, index: usize, state: &SlotState) {
@@ -300,7 +334,7 @@ impl BatchJournal {
         // stop a request that is already decided on.
         let _ = set(
             &self.journal.keys.slot(&self.batch_id, index),
-            state.encode(),
+            &state.encode(),
         );
     }
 }

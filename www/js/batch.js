@@ -181,9 +181,10 @@ export function createBatch(ctx) {
       drive(p, meta.shots ?? 0, b.backendId, (manager, options) => manager.resumeBatch(b.batchId, options));
     });
     forget.addEventListener("click", () => { client.forgetBatch(b.batchId); say("Forgotten (its jobs were not cancelled)."); });
+    const relayed = b.relayed ? `, ${b.relayed} on the wire when the page was left (their answers were kept)` : "";
     const doubt = b.inDoubt ? `, ${b.inDoubt} in flight when the page was left (not resubmitted)` : "";
     $("tab-batch")?.click();
-    say(`Unfinished from before the reload: ${p.title} on ${b.backendId} — ${b.submitted} of ${b.total} submitted${doubt}. `,
+    say(`Unfinished from before the reload: ${p.title} on ${b.backendId} — ${b.submitted} of ${b.total} submitted${relayed}${doubt}. `,
       "warn-text", resume, " ", forget);
   }
 

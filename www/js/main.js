@@ -245,8 +245,26 @@ let runner;
 let batch;
 
 
+// The journal relay (sw.js) carries a batch's submissions, so a reload cannot cut one off: it is
+// registered first and waited for (at most 3 s, the first visit only) so the first batch is relayed.
+async function startRelay() {
+  const workers = navigator.serviceWorker;
+  if (!workers) return;
+  try {
+    await workers.register("./sw.js");
+    if (workers.controller) return;
+    await Promise.race([
+      new Promise((resolve) => workers.addEventListener("controllerchange", resolve, { once: true })),
+      new Promise((resolve) => setTimeout(resolve, 3000)),
+    ]);
+  } catch {
+    // no relay (a private window, storage off): batches still run; a reload may leave some in doubt
+  }
+}
+
 async function main() {
   if (!applyShared()) loadExample("bell");
+  const relay = startRelay();
   await init();
   connection = createConnection(arvak, {
     onConnected: (_client, list) => { connected = true; backendNote.hidden = true; showBackends(list); refreshEnabled(); },
@@ -268,6 +286,7 @@ async function main() {
   );
   await connection.connect();
   await tools;
+  await relay;
   document.body.dataset.ready = "true";
 }
 

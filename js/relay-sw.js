@@ -1,0 +1,203 @@
+// arvak-grpc-wasm's journal relay: a service worker that carries a journaled batch's submissions,
+// so that a page reloaded (or closed) while a SubmitJob / SubmitBatch is on the wire cannot lose
+// the ids of the jobs it created — the service cannot list jobs.
+//
+// Use it as your service worker, or add it to yours (before your own fetch listeners):
+//
+//   importScripts("/arvak-relay-sw.js");     // a copy of arvak-grpc-wasm/relay-sw.js
+//
+// A client with a `journal` marks each submission of a batch with the `x-arvak-relay` header. For
+// those requests only (everything else is left alone), this worker strips the header, sends the
+// request itself — a fetch of the worker, which the page's unload does not cancel — and keeps the
+// answer in IndexedDB before handing it to the page. After a reload, the batch asks for each
+// request that was on the wire again, with the same key and "resume": the worker waits for the
+// original if it is still out and answers from what it kept (once), or sends it when it never got
+// it. Kept answers are dropped when their batch ends, after a day, or beyond the newest 2000.
+//
+// The protocol (header, message names, version) is declared in src/logic/relay.rs;
+// tests/relay_sw.rs checks that the names below are the same.
+(() => {
+  const HEADER = "x-arvak-relay";
+  const RESUME = "resume";
+  const HELLO = "arvak-relay-hello";
+  const ANSWER = "arvak-relay";
+  const FORGET = "arvak-relay-forget";
+  const VERSION = 1;
+
+  const DB_NAME = "arvak-relay";
+  const STORE = "answers";
+  const MAX_KEPT = 2000;
+  const MAX_AGE_MS = 24 * 60 * 60 * 1000;
+  const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+  const NO_BODY = [101, 103, 204, 205, 304];
+
+  /** Requests on the wire, by key: a resume of one waits for it. */
+  const inFlight = new Map();
+  let opened = null;
+  let writes = 0;
+
+  function database() {
+    opened ??= new Promise((resolve, reject) => {
+      const open = indexedDB.open(DB_NAME, 1);
+      open.onupgradeneeded = () => {
+        const store = open.result.createObjectStore(STORE, { keyPath: "key" });
+        store.createIndex("at", "at");
+      };
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    opened.catch(() => { opened = null; });
+    return opened;
+  }
+
+  /** Runs `work(store)` in one transaction; resolves with its request's result once committed. */
+  async function transact(mode, work) {
+    const db = await database();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      let result;
+      const request = work(tx.objectStore(STORE));
+      if (request) request.onsuccess = () => { result = request.result; };
+      tx.oncomplete = () => resolve(result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  const kept = (key) => transact("readonly", (s) => s.get(key));
+  const keep = (record) => transact("readwrite", (s) => s.put(record));
+  const drop = (key) => transact("readwrite", (s) => s.delete(key));
+  const dropPrefix = (prefix) =>
+    transact("readwrite", (s) => s.delete(IDBKeyRange.bound(prefix, prefix + "\uffff")));
+
+  /** Drops answers older than a day and all but the newest MAX_KEPT. */
+  function prune() {
+    return transact("readwrite", (s) => {
+      const old = IDBKeyRange.upperBound(Date.now() - MAX_AGE_MS);
+      s.index("at").openCursor(old).onsuccess = (e) => {
+        const c = e.target.result;
+        if (c) { c.delete(); c.continue(); }
+      };
+      const count = s.count();
+      count.onsuccess = () => {
+        let extra = count.result - MAX_KEPT;
+        if (extra <= 0) return;
+        s.index("at").openCursor().onsuccess = (e) => {
+          const c = e.target.result;
+          if (c && extra-- > 0) { c.delete(); c.continue(); }
+        };
+      };
+    });
+  }
+
+  function response(record) {
+    return new Response(NO_BODY.includes(record.status) ? null : record.body, {
+      status: record.status,
+      statusText: record.statusText,
+      headers: record.headers,
+    });
+  }
+
+  /** The answer to a resumed request whose original was sent but never answered to this worker. */
+  function lost() {
+    return new Response(null, {
+      status: 200,
+      headers: {
+        "content-type": "application/grpc-web+proto",
+        "grpc-status": "14",
+        "grpc-message":
+          "The journal relay sent this submission but stopped before its answer arrived: the server may have created its jobs",
+      },
+    });
+  }
+
+  async function readAll(answer) {
+    const length = Number(answer.headers.get("content-length"));
+    if (length > MAX_ANSWER_BYTES) throw new TypeError("the answer is larger than the relay keeps");
+    if (!answer.body) return new ArrayBuffer(0);
+    const reader = answer.body.getReader();
+    const parts = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_ANSWER_BYTES) {
+        reader.cancel().catch(() => {});
+        throw new TypeError("the answer is larger than the relay keeps");
+      }
+      parts.push(value);
+    }
+    const body = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) { body.set(p, at); at += p.byteLength; }
+    return body.buffer;
+  }
+
+  /** Sends the request as this worker's own fetch and keeps its answer under `key`. */
+  async function send(request, headers, body, key) {
+    // Marked before it leaves: a worker stopped mid-request leaves "sent", which a resume reports
+    // as "may exist" instead of sending it again.
+    await keep({ key, state: "sent", at: Date.now() }).catch(() => {});
+    const answer = await fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      mode: request.mode === "navigate" ? "same-origin" : request.mode,
+      credentials: request.credentials,
+      cache: "no-store",
+      redirect: request.redirect,
+    });
+    const record = {
+      key,
+      state: "answered",
+      at: Date.now(),
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: [...answer.headers],
+      body: await readAll(answer),
+    };
+    await keep(record).catch(() => {});
+    if (++writes % 50 === 0) prune().catch(() => {});
+    return record;
+  }
+
+  async function relay(event, value) {
+    const request = event.request;
+    const [key, mode] = value.split(" ");
+    const body = await request.arrayBuffer();
+    const headers = new Headers(request.headers);
+    headers.delete(HEADER);
+    if (mode === RESUME) {
+      await inFlight.get(key)?.catch(() => {});
+      const record = await kept(key).catch(() => undefined);
+      if (record) {
+        await drop(key).catch(() => {});
+        return record.state === "answered" ? response(record) : lost();
+      }
+    }
+    const sending = send(request, headers, body, key);
+    inFlight.set(key, sending);
+    const settled = sending.catch(() => {}).then(() => {
+      if (inFlight.get(key) === sending) inFlight.delete(key);
+    });
+    // The worker stays alive until the answer is kept, even when the page that asked is gone.
+    event.waitUntil(settled);
+    return response(await sending);
+  }
+
+  self.addEventListener("fetch", (event) => {
+    const value = event.request.headers.get(HEADER);
+    if (value === null) return;
+    event.respondWith(relay(event, value));
+  });
+
+  self.addEventListener("message", (event) => {
+    const data = event.data;
+    if (data?.type === HELLO) {
+      event.ports[0]?.postMessage({ type: ANSWER, version: VERSION });
+    } else if (data?.type === FORGET && typeof data.prefix === "string" && data.prefix !== "") {
+      event.waitUntil(dropPrefix(data.prefix).catch(() => {}));
+    }
+  });
+})();

@@ -1,0 +1,86 @@
+//! The journal relay's protocol: how a journaled batch asks a service worker (`js/relay-sw.js`)
+//! to carry its submissions, so that a reload cannot lose the answer of a request on the wire.
+//!
+//! The service cannot list jobs, and a page that is left cancels its own fetches: a SubmitJob or
+//! SubmitBatch cut off that way may have created jobs whose ids never arrive. A service worker
+//! outlives the page's fetches. A journaled batch marks each submission with [`HEADER`]; the
+//! worker strips it, sends the request itself, and keeps the answer under the key (in
+//! IndexedDB) before handing it to the page. The batch's journal stores the key in the slots of
+//! the request's inputs ([`super::journal::SlotState::InFlight`]). On resume, each such request is
+//! sent again, as the same request with the same key and [`RESUME`]: the worker waits for the
+//! original if it is still out, and answers with the kept answer instead of sending it — or sends
+//! it for the first time when it never got it. Later attempts of that call (retries after an
+//! error answer) are plain relayed requests, sent to the server as retries are.
+//!
+//! `js/relay-sw.js` holds the same names; `tests/js_modules.rs` checks that they agree.
+
+/// The request header that marks a relayed submission: `<key>` or `<key> resume`.
+pub const HEADER: &str = "x-arvak-relay";
+/// The suffix of a resumed request's header value.
+pub const RESUME: &str = "resume";
+/// The message a page posts to its service worker to learn whether it relays (answered with
+/// `{ type: ANSWER, version: VERSION }` on the message's port).
+pub const HELLO: &str = "arvak-relay-hello";
+/// The relay's answer to [`HELLO`].
+pub const ANSWER: &str = "arvak-relay";
+/// The message that drops every kept answer whose key starts with a prefix (a finished batch).
+pub const FORGET: &str = "arvak-relay-forget";
+/// The relay protocol's version.
+pub const VERSION: u32 = 1;
+/// The longest key.
+pub const MAX_KEY_LEN: usize = 64;
+
+/// Whether `key` can be a relay key: 1 to [`MAX_KEY_LEN`] ASCII letters, digits, `.` or `-`.
+pub fn is_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// The key of the `seq`-th relayed request of one run of a batch (`run` tells a resumed run's
+/// requests from the first run's).
+pub fn key(batch_id: &str, run: &str, seq: u32) -> String {
+    format!("{batch_id}.{run}.{seq}")
+}
+
+/// The prefix shared by every key of a batch (what [`FORGET`] drops when it ends).
+pub fn batch_prefix(batch_id: &str) -> String {
+    format!("{batch_id}.")
+}
+
+/// The [`HEADER`] value of one attempt: only the first attempt of a resumed request may be
+/// answered from what the relay kept; a retry after that answer is sent like any retry.
+pub fn header_value(key: &str, resume: bool, attempt: u32) -> String {
+    if resume && attempt <= 1 {
+        format!("{key} {RESUME}")
+    } else {
+        key.to_owned()
+    }
+}
+
+/// A relayed submission: its key, and whether this call resumes a request of a page that was left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayTag {
+    /// The request's key ([`key`]).
+    pub key: String,
+    /// Whether the relay may answer it from what it kept.
+    pub resume: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_header_values() {
+        let k = key("0f3a9c", "r1", 7);
+        assert_eq!(k, "0f3a9c.r1.7");
+        assert!(is_key(&k) && k.starts_with(&batch_prefix("0f3a9c")));
+        assert!(!is_key("") && !is_key("a b") && !is_key("a\tb") && !is_key(&"a".repeat(65)));
+        assert_eq!(header_value(&k, true, 1), "0f3a9c.r1.7 resume");
+        assert_eq!(header_value(&k, true, 2), "0f3a9c.r1.7");
+        assert_eq!(header_value(&k, false, 1), "0f3a9c.r1.7");
+    }
+}
