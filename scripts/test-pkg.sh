@@ -5,7 +5,8 @@
 #   2. Node tests of pkg/web (import, init with the .wasm bytes, instanceof, Date fields, a Bell
 #      round trip, abort, deadline) against the dev server at ARVAK_TEST_URL, a page importing
 #      pkg/web in headless Chromium (playwright-core) that runs the Quick Start, and the circuit
-#      tools in a page (tests/pkg/circuit.test.mjs: validateQasm against the server on a corpus);
+#      tools in a page (tests/pkg/circuit.test.mjs: validateQasm against the server on a corpus), and
+#      the journal relay as a site's service worker (tests/pkg/relay.test.mjs);
 #   3. the packed tarball (scripts/pack.sh) as consumers install it: in a fresh Node project
 #      (tests/pkg/node-consumer.test.mjs), and in the fixture projects of tests/consumers/ —
 #      a plain module page with an import map, a Vite 8 build, a webpack 5 production build and a

@@ -13,12 +13,19 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const require = createRequire(new URL('../../tools/package.json', import.meta.url));
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
-/** Serves `html` at `/` and pkg/web under `/pkg/`; resolves to `{ url, close }`. */
-export async function servePage(html) {
+/**
+ * Serves `html` at `/`, pkg/web under `/pkg/`, and each of `scripts` (path → JavaScript source,
+ * e.g. a service worker at `/sw.js`); resolves to `{ url, close }`.
+ */
+export async function servePage(html, scripts = {}) {
   const http = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      return;
+    }
+    if (Object.hasOwn(scripts, path)) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(scripts[path]);
       return;
     }
     const rel = normalize(path.replace(/^\/pkg\//, '')).replace(/^(\.\.[/\\])+/, '');

@@ -18,7 +18,7 @@ function globToRegExp(glob) {
 test('the tarball carries the licenses and every snippet, each marked as a side effect', async () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', PKG], { encoding: 'utf8' });
   const files = JSON.parse(out)[0].files.map((f) => f.path);
-  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md', 'package.json', 'index.js', 'arvak_grpc_wasm_bg.wasm']) {
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md', 'package.json', 'index.js', 'arvak_grpc_wasm_bg.wasm', 'relay-sw.js']) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files.join(', ')}`);
   }
   const pkg = JSON.parse(await readFile(new URL('package.json', `file://${PKG}`), 'utf8'));
