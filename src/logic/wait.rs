@@ -78,6 +78,12 @@ pub struct PollSchedule {
     first: bool,
     /// Time left until the aimed check ([`PollSchedule::aim`]), if one is pending.
     aim_ms: Option<f64>,
+    /// No check has been scheduled yet.
+    untouched: bool,
+    /// The check just scheduled asks for the result ([`PollSchedule::asks_result`]).
+    asks_result: bool,
+    /// Result checks left: the aimed one and the dense ones after it.
+    result_checks: u32,
 }
 
 impl PollSchedule {
@@ -94,6 +100,9 @@ impl PollSchedule {
             cap_ms,
             first: true,
             aim_ms: None,
+            untouched: true,
+            asks_result: false,
+            result_checks: 0,
         }
     }
 
@@ -115,8 +124,34 @@ impl PollSchedule {
         s
     }
 
+    /// The same schedule for a wait whose caller already asked for the result: its first check
+    /// asks for the state.
+    pub fn result_already_asked(mut self) -> Self {
+        self.untouched = false;
+        self
+    }
+
+    /// Whether the check scheduled by the last [`PollSchedule::next_delay_ms`] should ask for the
+    /// result (GetJobResult) instead of the state: the first check, the aimed one and the
+    /// [`AIMED_DENSE_POLLS`] dense ones after it, where the job is likely finished — a hit then
+    /// costs one call instead of a status check plus the result; a miss ("not completed yet",
+    /// which running and cancelled jobs both answer) costs the same one call. Then the checks ask
+    /// for the state again (a cancelled job is seen there).
+    pub fn asks_result(&self) -> bool {
+        self.asks_result
+    }
+
     /// The delay before the next check.
     pub fn next_delay_ms(&mut self) -> f64 {
+        let first_check = std::mem::replace(&mut self.untouched, false);
+        let d = self.delay();
+        let aimed = self.result_checks > 0;
+        self.result_checks = self.result_checks.saturating_sub(1);
+        self.asks_result = first_check || aimed;
+        d
+    }
+
+    fn delay(&mut self) -> f64 {
         if self.first {
             self.first = false;
             return 0.0;
@@ -126,6 +161,7 @@ impl PollSchedule {
             self.aim_ms = (left - d >= 1.0).then_some(left - d);
             if self.aim_ms.is_none() {
                 self.next_ms = DENSE_STEP_MS;
+                self.result_checks = 1 + AIMED_DENSE_POLLS;
             }
             return d;
         }
@@ -151,10 +187,12 @@ pub struct EarlyPolls {
 pub const EARLY_POLLS: u32 = 6;
 
 impl EarlyPolls {
-    /// Early polls capped at `poll_interval_ms`.
+    /// Early polls capped at `poll_interval_ms`. Only the aimed one asks for the result: the first
+    /// comes 20 ms after the stream opened, too soon for most jobs, and the state it reads is what
+    /// aims the later ones.
     pub fn new(poll_interval_ms: f64) -> Self {
         EarlyPolls {
-            schedule: PollSchedule::without_immediate(poll_interval_ms),
+            schedule: PollSchedule::without_immediate(poll_interval_ms).result_already_asked(),
             left: EARLY_POLLS,
         }
     }
@@ -167,6 +205,11 @@ impl EarlyPolls {
             .ceil()
             .clamp(1.0, 1000.0) as u32;
         self.left = self.left.max(splits + AIMED_DENSE_POLLS);
+    }
+
+    /// Whether the early poll just scheduled should ask for the result ([`PollSchedule::asks_result`]).
+    pub fn asks_result(&self) -> bool {
+        self.schedule.asks_result()
     }
 
     /// The delay before the next early poll, or `None` when they are used up.
@@ -244,6 +287,15 @@ impl RunObservation {
     pub fn running(&mut self, now_ms: f64) {
         self.first_running_ms.get_or_insert(now_ms);
         self.last_running_ms = Some(now_ms);
+    }
+
+    /// A result check at `now_ms` found the job not completed (running, or cancelled): it moves
+    /// the last sight, but only after a status check saw it first (that one aims, knowing the
+    /// backend).
+    pub fn not_completed(&mut self, now_ms: f64) {
+        if self.first_running_ms.is_some() {
+            self.last_running_ms = Some(now_ms);
+        }
     }
 
     /// Whether this was the first sight of the job not finished (the moment to aim).
@@ -327,11 +379,23 @@ mod tests {
     fn run_times_are_learned_per_backend() {
         let mut o = RunObservation::default();
         assert_eq!(o.finished(5.0), None, "never seen running: nothing learned");
+        o.not_completed(2.0);
+        assert_eq!(
+            o.finished(5.0),
+            None,
+            "a result check alone does not start the run"
+        );
         o.running(10.0);
         assert!(o.is_first_sight());
         o.running(30.0);
         assert!(!o.is_first_sight());
         assert_eq!(o.finished(230.0), Some(120.0));
+        o.not_completed(210.0);
+        assert_eq!(
+            o.finished(230.0),
+            Some(210.0),
+            "a missed result check moves the last sight"
+        );
         let mut r = RunTimes::default();
         assert_eq!(r.expected_ms("simulator"), None);
         r.record("simulator", 200.0);
@@ -413,6 +477,51 @@ mod tests {
         assert_eq!(s.next_delay_ms(), 67.0);
         assert_eq!(s.next_delay_ms(), 100.0);
         assert_eq!(s.next_delay_ms(), 140.0);
+    }
+
+    #[test]
+    fn the_first_and_the_aimed_check_ask_for_the_result() {
+        let asks = |s: &mut PollSchedule| {
+            let d = s.next_delay_ms();
+            (d, s.asks_result())
+        };
+        let mut s = PollSchedule::new(1000.0);
+        assert_eq!(asks(&mut s), (0.0, true), "the immediate check");
+        assert_eq!(asks(&mut s), (20.0, false));
+        s.aim(300.0);
+        assert_eq!(asks(&mut s), (305.0, true), "the aimed check");
+        let dense: Vec<_> = (0..5).map(|_| asks(&mut s)).collect();
+        assert_eq!(
+            dense,
+            [
+                (15.0, true),
+                (22.0, true),
+                (33.0, true),
+                (49.0, true),
+                (73.0, false)
+            ],
+            "the dense ones after it, then states again (a cancelled job)"
+        );
+        // An aim beyond the cap is split: only its last part asks for the result.
+        let mut s = PollSchedule::new(100.0);
+        let _ = asks(&mut s);
+        s.aim(250.0);
+        let parts: Vec<_> = (0..3).map(|_| asks(&mut s)).collect();
+        assert_eq!(parts, [(100.0, false), (100.0, false), (55.0, true)]);
+        let mut s = PollSchedule::new(1000.0).result_already_asked();
+        assert_eq!(asks(&mut s), (0.0, false), "the caller asked already");
+        // Early polls (beside a stream): only the aimed one.
+        let mut e = EarlyPolls::new(1000.0);
+        assert_eq!(e.next_delay_ms(), Some(20.0));
+        assert!(
+            !e.asks_result(),
+            "the first early poll reads the state, to aim the next"
+        );
+        e.aim(100.0);
+        assert_eq!(e.next_delay_ms(), Some(105.0));
+        assert!(e.asks_result());
+        assert_eq!(e.next_delay_ms(), Some(15.0));
+        assert!(e.asks_result());
     }
 
     #[test]

@@ -896,7 +896,7 @@ impl Run {
                     strategy,
                 };
                 self.client
-                    .wait_future_job(future, job_id, wait, &self.call)
+                    .wait_future_job(future, job_id, wait, &self.call, true)
                     .await
             }
             other => other,

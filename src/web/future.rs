@@ -269,7 +269,9 @@ impl ArvakClient {
                     journal.add_job(&job_id, &backend, None);
                 }
                 f.set_job_id(&job_id);
-                client.wait_future_job(&f, &job_id, wait, &call).await
+                client
+                    .wait_future_job(&f, &job_id, wait, &call, false)
+                    .await
             };
             f.drive(work).await;
         });
@@ -344,7 +346,8 @@ impl ArvakClient {
                 let Some(f) = futures.get(i) else { break };
                 next.set(i + 1);
                 let Some(job_id) = f.job_id() else { continue };
-                f.drive(self.wait_future_job(f, &job_id, wait, call)).await;
+                f.drive(self.wait_future_job(f, &job_id, wait, call, false))
+                    .await;
             }
         };
         let workers: Vec<super::env::Task<'_>> = (0..max_waits.clamp(1, futures.len().max(1)))
@@ -360,8 +363,15 @@ impl ArvakClient {
         job_id: &str,
         wait: WaitOptions,
         call: &CallOptions,
+        result_asked: bool,
     ) -> Result<JobResult, ArvakError> {
-        self.wait_for_job(job_id, wait, call, &mut |u| future.set_state(u.state))
-            .await
+        self.wait_for_job_after(
+            job_id,
+            wait,
+            call,
+            &mut |u| future.set_state(u.state),
+            result_asked,
+        )
+        .await
     }
 }

@@ -14,6 +14,10 @@
 //!   transient failure is retried until `max_wait_ms` (or the signal), whatever `maxAttempts`, the
 //!   retry budget or an open breaker say — those only slow the polls down. Each attempt still has
 //!   the call timeout.
+//! * A poll's first check and the check aimed at the job's expected end ask for the result
+//!   (GetJobResult) instead of the state: a finished job then costs one call, not a status check
+//!   plus the result; "not completed yet" (running or cancelled jobs) costs the same one call, and
+//!   the next check asks for the state ([`PollSchedule::asks_result`]).
 //! * The final state is confirmed: COMPLETED and FAILED through GetJobResult (the result, or the
 //!   server's `ABORTED` message → job-failed error), CANCELED / RESULT_EXPIRED seen on the stream
 //!   through GetJobStatus.
@@ -25,7 +29,7 @@ use super::env::{first, now_ms, sleep, timer, Either};
 use super::guard::Guard;
 use super::resilience::resubscribe_delay;
 use super::rpc::decode;
-use crate::logic::data::{Job, JobResult, JobState, JobUpdate};
+use crate::logic::data::{Job, JobResult, JobState, JobUpdate, UpdateSource};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{ArvakError, Code, ErrorKind, Rpc};
 use crate::logic::wait::{
@@ -58,8 +62,18 @@ impl Default for WaitOptions {
 enum WatchEnd {
     /// A terminal state was seen (not yet confirmed).
     Terminal(JobState, Rpc),
+    /// A result check found the job completed.
+    Result(JobResult),
     /// The stream ended or failed without one: poll.
     Poll,
+}
+
+/// What the poll phase ended with.
+enum PollEnd {
+    /// A status check saw this terminal state.
+    Terminal(JobState),
+    /// A result check found the job completed.
+    Result(JobResult),
 }
 
 struct WaitCtx<'a> {
@@ -123,6 +137,34 @@ impl WaitCtx<'_> {
         }
         self.report(JobUpdate::from_job(&job, super::env::wall_now_ms()));
         Ok(job)
+    }
+
+    /// A check that asks for the result ([`crate::logic::wait::PollSchedule::asks_result`]):
+    /// `Some` when the job completed, `None` when it has not (still running — or cancelled, which
+    /// the next status check tells), an error when it failed, expired or is unknown.
+    async fn check_result(&mut self) -> Result<Option<JobResult>, ArvakError> {
+        let outcome = self
+            .client
+            .get_job_result_owned(self.job_id, &self.call, self.cap)
+            .await;
+        let (state, error_message) = match &outcome {
+            Ok(_) => (JobState::Completed, None),
+            Err(e) if e.kind == ErrorKind::JobNotCompleted => {
+                self.observed.not_completed(now_ms());
+                return Ok(None);
+            }
+            Err(e) if e.kind == ErrorKind::JobFailed => (JobState::Failed, Some(e.message.clone())),
+            Err(e) => return Err(self.wait_error(e.clone())),
+        };
+        self.learn(now_ms());
+        self.report(JobUpdate {
+            job_id: self.job_id.to_owned(),
+            state,
+            timestamp_ms: Some(super::env::wall_now_ms()),
+            error_message,
+            source: UpdateSource::Poll,
+        });
+        outcome.map(Some).map_err(|e| self.wait_error(e))
     }
 
     /// The job was seen finished at `now`: what the checks saw becomes a run-time sample of its
@@ -198,6 +240,16 @@ impl WaitCtx<'_> {
                 Either::Left(Ok(None)) => return Ok(WatchEnd::Poll),
                 Either::Left(Err(status)) => return Err(client.status_error(status, rpc, ids)),
                 Either::Right(()) => {
+                    if early.as_ref().is_some_and(EarlyPolls::asks_result) {
+                        if let Some(result) = self.check_result().await? {
+                            return Ok(WatchEnd::Result(result));
+                        }
+                        next_poll = early
+                            .as_mut()
+                            .and_then(EarlyPolls::next_delay_ms)
+                            .map(timer);
+                        continue;
+                    }
                     let job = self.status().await?;
                     if job.state.is_terminal() {
                         // Seen by GetJobStatus: already confirmed for CANCELED / RESULT_EXPIRED.
@@ -215,12 +267,18 @@ impl WaitCtx<'_> {
         }
     }
 
-    async fn poll(&mut self, mut schedule: PollSchedule) -> Result<JobState, ArvakError> {
+    async fn poll(&mut self, mut schedule: PollSchedule) -> Result<PollEnd, ArvakError> {
         loop {
             sleep(schedule.next_delay_ms()).await;
+            if schedule.asks_result() {
+                if let Some(result) = self.check_result().await? {
+                    return Ok(PollEnd::Result(result));
+                }
+                continue;
+            }
             let job = self.status().await?;
             if job.state.is_terminal() {
-                return Ok(job.state);
+                return Ok(PollEnd::Terminal(job.state));
             }
             if let Some(r) = self.aim.take() {
                 schedule.aim(r);
@@ -320,6 +378,20 @@ impl ArvakClient {
         call: &CallOptions,
         on_update: &mut dyn FnMut(&JobUpdate),
     ) -> Result<JobResult, ArvakError> {
+        self.wait_for_job_after(job_id, options, call, on_update, false)
+            .await
+    }
+
+    /// [`ArvakClient::wait_for_job`] for a caller that has just asked for the result and heard
+    /// "not completed yet" (`result_asked`): the wait's first check then asks for the state.
+    pub(crate) async fn wait_for_job_after(
+        &self,
+        job_id: &str,
+        options: WaitOptions,
+        call: &CallOptions,
+        on_update: &mut dyn FnMut(&JobUpdate),
+        result_asked: bool,
+    ) -> Result<JobResult, ArvakError> {
         let max_wait_ms = parse_timeout_ms(options.max_wait_ms, "maxWaitMs")?;
         if !(options.poll_interval_ms.is_finite() && options.poll_interval_ms >= 0.0) {
             return Err(ArvakError::invalid_argument(format!(
@@ -357,7 +429,14 @@ impl ArvakClient {
                 Strategy::Watch => Some(self.stream_slots().force_acquire()),
                 Strategy::Auto => self.stream_slots().try_acquire(),
             };
-            let mut schedule = PollSchedule::new(options.poll_interval_ms);
+            let fresh = |s: PollSchedule| {
+                if result_asked {
+                    s.result_already_asked()
+                } else {
+                    s
+                }
+            };
+            let mut schedule = fresh(PollSchedule::new(options.poll_interval_ms));
             if let Some(slot) = slot {
                 let mut early = (options.strategy == Strategy::Auto)
                     .then(|| EarlyPolls::new(options.poll_interval_ms));
@@ -368,7 +447,9 @@ impl ArvakClient {
                         failures = 0;
                     }
                     let error = match end {
-                        Ok(WatchEnd::Terminal(state, rpc)) => break Some((state, rpc)),
+                        Ok(end @ (WatchEnd::Terminal(..) | WatchEnd::Result(_))) => {
+                            break Some(end)
+                        }
                         // A definite answer, an abort, or the wait's own deadline ends the wait;
                         // a stream that timed out on its own (opening took longer than the call
                         // timeout) is transport trouble like any other: re-subscribe or poll.
@@ -398,13 +479,17 @@ impl ArvakClient {
                     }
                 };
                 drop(slot);
-                if let Some((state, rpc)) = end {
-                    return ctx.finish(state, rpc).await;
+                match end {
+                    Some(WatchEnd::Terminal(state, rpc)) => return ctx.finish(state, rpc).await,
+                    Some(WatchEnd::Result(result)) => return Ok(result),
+                    Some(WatchEnd::Poll) | None => {}
                 }
                 schedule = PollSchedule::new(options.poll_interval_ms);
             }
-            let state = ctx.poll(schedule).await?;
-            ctx.finish(state, Rpc::GetJobStatus).await
+            match ctx.poll(schedule).await? {
+                PollEnd::Terminal(state) => ctx.finish(state, Rpc::GetJobStatus).await,
+                PollEnd::Result(result) => Ok(result),
+            }
         };
         let outcome = match guard.run(body).await {
             Ok(r) => r,
