@@ -50,4 +50,9 @@ writeFileSync(join(dir, "latest.json"), JSON.stringify(h1, null, 2));
 console.log("summary (bench/results/latest.json):");
 for (const [k, v] of Object.entries(summary)) console.log(`  ${k.padEnd(28)} ${Number.isInteger(v) ? v : v.toFixed(3)}`);
 const share = (mode) => Object.keys(loadgen.jobsPerSecond).map((n) => `N=${n} ${(h1.throughput[mode][n] / loadgen.jobsPerSecond[n] * 100).toFixed(0)}%`).join(", ");
+// Beside the summary's keys (which take the manager's defaults): the manager told the server's limit.
+if (h1.throughput["ours-batch-manager-declared"]) {
+  const declared = (r) => minOverN(r, "ours-batch-manager-declared", "connect-promise-all").toFixed(3);
+  console.log(`  (BatchJobManager with the server's rate limit declared, min over N: h1 ${declared(h1)}, h2 ${declared(h2)})`);
+}
 console.log(`share of the native limit (HTTP/1.1): BatchJobManager ${share("ours-batch-manager")}; Promise.all ours ${share("ours-promise-all")}; Connect-ES ${share("connect-promise-all")}`);
