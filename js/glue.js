@@ -91,22 +91,23 @@ export function journalLeaving() {
 // ===== Journal relay =====
 
 // A service worker that carries a journaled batch's submissions (js/relay-sw.js; the protocol is
-// src/logic/relay.rs, which passes its message names in). Asked once per controlling worker.
-let relayAsked = null;
-let relayAnswer = null;
+// src/logic/relay.rs, which passes its message names in). A "yes" is remembered per controlling
+// worker; a "no" or no answer within a second is not (a worker slow to start is asked again).
+let relayYes = null;
 
 /** Whether the worker controlling this page answers `hello` as a relay (a Promise<boolean>). */
 export function relayProbe(hello, answer, version) {
   const controller = globalThis.navigator?.serviceWorker?.controller;
   if (!controller) return Promise.resolve(false);
-  if (relayAsked === controller && relayAnswer) return relayAnswer;
-  relayAsked = controller;
-  relayAnswer = new Promise((resolve) => {
+  if (relayYes === controller) return Promise.resolve(true);
+  return new Promise((resolve) => {
     const channel = new MessageChannel();
     const timer = setTimeout(() => resolve(false), 1000);
     channel.port1.onmessage = (e) => {
       clearTimeout(timer);
-      resolve(e.data?.type === answer && e.data?.version === version);
+      const yes = e.data?.type === answer && e.data?.version === version;
+      if (yes) relayYes = controller;
+      resolve(yes);
     };
     try {
       controller.postMessage({ type: hello }, [channel.port2]);
@@ -115,13 +116,16 @@ export function relayProbe(hello, answer, version) {
       resolve(false);
     }
   });
-  return relayAnswer;
 }
 
-/** Tells the controlling worker to drop the answers it kept under keys starting with `prefix`. */
-export function relayForget(message, prefix) {
+/**
+ * Tells the controlling worker to drop what it kept: the answer under `key` (`exact`), or every
+ * answer whose key starts with it.
+ */
+export function relayForget(message, key, exact) {
   try {
-    globalThis.navigator?.serviceWorker?.controller?.postMessage({ type: message, prefix });
+    const data = exact ? { type: message, key } : { type: message, prefix: key };
+    globalThis.navigator?.serviceWorker?.controller?.postMessage(data);
   } catch {
     // no worker, or it is going away: its own bounds prune what it kept
   }

@@ -11,8 +11,9 @@
 // request itself — a fetch of the worker, which the page's unload does not cancel — and keeps the
 // answer in IndexedDB before handing it to the page. After a reload, the batch asks for each
 // request that was on the wire again, with the same key and "resume": the worker waits for the
-// original if it is still out and answers from what it kept (once), or sends it when it never got
-// it. Kept answers are dropped when their batch ends, after a day, or beyond the newest 2000.
+// original if it is still out and answers from what it kept, or sends it when it never got it.
+// The page drops a kept answer once it has stored what it said; a batch's end drops the rest;
+// anything else goes after a day (pages do not ask for older ones) or beyond the newest 2000.
 //
 // The protocol (header, message names, version) is declared in src/logic/relay.rs;
 // tests/relay_sw.rs checks that the names below are the same.
@@ -27,7 +28,7 @@
   const DB_NAME = "arvak-relay";
   const STORE = "answers";
   const MAX_KEPT = 2000;
-  const MAX_AGE_MS = 24 * 60 * 60 * 1000;
+  const KEEP_MS = 24 * 60 * 60 * 1000;
   const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
   const NO_BODY = [101, 103, 204, 205, 304];
 
@@ -43,7 +44,12 @@
         const store = open.result.createObjectStore(STORE, { keyPath: "key" });
         store.createIndex("at", "at");
       };
-      open.onsuccess = () => resolve(open.result);
+      open.onsuccess = () => {
+        const db = open.result;
+        // Someone upgrades or deletes the database: let them, and open it again next time.
+        db.onversionchange = () => { db.close(); opened = null; };
+        resolve(db);
+      };
       open.onerror = () => reject(open.error);
     });
     opened.catch(() => { opened = null; });
@@ -73,7 +79,7 @@
   /** Drops answers older than a day and all but the newest MAX_KEPT. */
   function prune() {
     return transact("readwrite", (s) => {
-      const old = IDBKeyRange.upperBound(Date.now() - MAX_AGE_MS);
+      const old = IDBKeyRange.upperBound(Date.now() - KEEP_MS);
       s.index("at").openCursor(old).onsuccess = (e) => {
         const c = e.target.result;
         if (c) { c.delete(); c.continue(); }
@@ -98,18 +104,24 @@
     });
   }
 
-  /** The answer to a resumed request whose original was sent but never answered to this worker. */
-  function lost() {
-    return new Response(null, {
-      status: 200,
-      headers: {
-        "content-type": "application/grpc-web+proto",
-        "grpc-status": "14",
-        "grpc-message":
-          "The journal relay sent this submission but stopped before its answer arrived: the server may have created its jobs",
-      },
-    });
+  /** A grpc-web answer without a message: `code` and `message`, and a pushback if given. */
+  function grpcError(code, message, pushbackMs) {
+    const headers = {
+      "content-type": "application/grpc-web+proto",
+      "grpc-status": String(code),
+      "grpc-message": message.replace(/[^\x20-\x7e]/g, "?"),
+    };
+    // A pushback says "not processed, retry after": the client knows nothing was created.
+    if (pushbackMs !== undefined) headers["grpc-retry-pushback-ms"] = String(pushbackMs);
+    return new Response(null, { status: 200, headers });
   }
+
+  /** A resumed request whose original was sent, but the worker stopped before its answer came. */
+  const lost = () => grpcError(14, "The journal relay sent this submission but stopped before its answer arrived: the server may have created its jobs");
+  /** A request the worker did not send. */
+  const notSent = (why) => grpcError(14, `The journal relay did not send this submission (${why})`, 250);
+  /** A request whose connection failed after the worker sent it. */
+  const cutOff = (error) => grpcError(14, `The journal relay sent this submission and lost its answer (${error?.message ?? error}): the server may have created its jobs`);
 
   async function readAll(answer) {
     const length = Number(answer.headers.get("content-length"));
@@ -134,68 +146,93 @@
     return body.buffer;
   }
 
-  /** Sends the request as this worker's own fetch and keeps its answer under `key`. */
+  /**
+   * Sends the request as this worker's own fetch, keeps its answer under `key`, and answers with
+   * it (or with why there is none).
+   */
   async function send(request, headers, body, key) {
     // Marked before it leaves: a worker stopped mid-request leaves "sent", which a resume reports
-    // as "may exist" instead of sending it again.
-    await keep({ key, state: "sent", at: Date.now() }).catch(() => {});
-    const answer = await fetch(request.url, {
-      method: request.method,
-      headers,
-      body,
-      mode: request.mode === "navigate" ? "same-origin" : request.mode,
-      credentials: request.credentials,
-      cache: "no-store",
-      redirect: request.redirect,
-    });
-    const record = {
-      key,
-      state: "answered",
-      at: Date.now(),
-      status: answer.status,
-      statusText: answer.statusText,
-      headers: [...answer.headers],
-      body: await readAll(answer),
-    };
+    // as "may exist" instead of sending it again. Unmarked, it is not sent at all.
+    try {
+      await keep({ key, state: "sent", at: Date.now() });
+    } catch {
+      return notSent("its storage refused to record it");
+    }
+    let record;
+    try {
+      const answer = await fetch(request.url, {
+        method: request.method,
+        headers,
+        body,
+        mode: request.mode === "navigate" ? "same-origin" : request.mode,
+        credentials: request.credentials,
+        cache: "no-store",
+        redirect: request.redirect,
+      });
+      record = {
+        key,
+        state: "answered",
+        at: Date.now(),
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: [...answer.headers],
+        body: await readAll(answer),
+      };
+    } catch (error) {
+      return cutOff(error); // the "sent" mark stays: a resume reports the jobs as "may exist"
+    }
     await keep(record).catch(() => {});
     if (++writes % 50 === 0) prune().catch(() => {});
-    return record;
+    return response(record);
   }
 
   async function relay(event, value) {
     const request = event.request;
     const [key, mode] = value.split(" ");
-    const body = await request.arrayBuffer();
+    let body;
+    try {
+      body = await request.arrayBuffer();
+    } catch {
+      return notSent("the page went away before its request was read");
+    }
     const headers = new Headers(request.headers);
     headers.delete(HEADER);
     if (mode === RESUME) {
+      // Kept until the page says it has stored what the answer said (it may be left again before
+      // that): every resume of the key gets the same answer.
       await inFlight.get(key)?.catch(() => {});
       const record = await kept(key).catch(() => undefined);
-      if (record) {
-        await drop(key).catch(() => {});
-        return record.state === "answered" ? response(record) : lost();
-      }
+      if (record) return record.state === "answered" ? response(record) : lost();
     }
     const sending = send(request, headers, body, key);
     inFlight.set(key, sending);
-    const settled = sending.catch(() => {}).then(() => {
+    const settled = sending.then(() => {
       if (inFlight.get(key) === sending) inFlight.delete(key);
     });
     // The worker stays alive until the answer is kept, even when the page that asked is gone.
     event.waitUntil(settled);
-    return response(await sending);
+    return sending;
   }
 
   self.addEventListener("fetch", (event) => {
     const value = event.request.headers.get(HEADER);
     if (value === null) return;
-    event.respondWith(relay(event, value));
+    // Never a rejected answer (a browser reports that as a page error): anything unexpected is
+    // "may exist", the answer that loses nothing.
+    event.respondWith(relay(event, value).catch((error) => cutOff(error)));
   });
 
   self.addEventListener("message", (event) => {
     const data = event.data;
     if (data?.type === HELLO) {
-      event.ports[0]?.postMessage({ type: ANSWER, version: VERSION });
+      // A relay without working storage says so (version 0): the page then does not use it.
+      const port = event.ports[0];
+      event.waitUntil(database().then(
+        () => port?.postMessage({ type: ANSWER, version: VERSION }),
+        () => port?.postMessage({ type: ANSWER, version: 0 }),
+      ));
+    } else if (data?.type === FORGET && typeof data.key === "string" && data.key !== "") {
+      event.waitUntil(drop(data.key).catch(() => {}));
     } else if (data?.type === FORGET && typeof data.prefix === "string" && data.prefix !== "") {
       event.waitUntil(dropPrefix(data.prefix).catch(() => {}));
     }

@@ -13,6 +13,7 @@ use std::future::Future;
 use arvak_grpc_wasm::bindings::batch::JsBatchJobManager;
 use arvak_grpc_wasm::bindings::options::ClientOptionsArg;
 use arvak_grpc_wasm::bindings::JsArvakClient;
+use arvak_grpc_wasm::logic::relay::{self, Relayed};
 use arvak_grpc_wasm::web::{
     ArvakClient, BatchJobManager, BatchOutcome, ClientOptions, ManagerOptions, RunOptions,
 };
@@ -295,11 +296,13 @@ async fn single_jobs_stay_in_the_journal_until_a_wait_delivers_them() {
 }
 
 #[wasm_bindgen_test]
-async fn requests_a_relay_carried_are_in_doubt_when_no_relay_answers_after_the_reload() {
+async fn requests_a_relay_carried_are_kept_for_a_page_the_relay_answers() {
     // A page whose service worker relayed its batch's submissions was left with two inputs on
-    // the wire through the relay, one without it, and one never sent; the reloaded page has no
-    // relay (this test page has no service worker): sending the relayed request straight could
-    // run it twice, so it is in doubt like the unrelayed one; only the unsent input is submitted.
+    // the wire through the relay, one without it, one through the relay two days ago (longer
+    // than the relay keeps answers), and one never sent. The reloaded page has no relay (this
+    // test page has no service worker): sending the relayed request straight could run it twice,
+    // so its inputs fail as "may exist" and the batch stays in the journal for a page the relay
+    // answers; the unrelayed and the too-old one are in doubt; only the unsent input is submitted.
     let name = "test-relay-missing";
     clear_journal(name);
     reset_server().await;
@@ -307,17 +310,26 @@ async fn requests_a_relay_carried_are_in_doubt_when_no_relay_answers_after_the_r
     let client = journaled(name);
     let journal = client.journal().unwrap().clone();
     let batch = journal
-        .begin_batch("simulator", Some("relayed"), &circuits(4, X0, 16))
+        .begin_batch("simulator", Some("relayed"), &circuits(5, X0, 16))
         .expect("begin");
-    let key = batch.relay_key(0);
-    batch.sending(0, Some(&key));
-    batch.sending(1, Some(&key));
+    let now = js_sys::Date::now();
+    let recent = Relayed {
+        key: batch.relay_key(0),
+        sent_at_ms: now - 1000.0,
+    };
+    let old = Relayed {
+        key: batch.relay_key(1),
+        sent_at_ms: now - 2.0 * relay::KEEP_MS,
+    };
+    batch.sending(0, Some(&recent));
+    batch.sending(1, Some(&recent));
     batch.sending(2, None);
+    batch.sending(3, Some(&old));
     let left = journal.batches();
     assert_eq!(left.len(), 1);
     assert_eq!(
         (left[0].relayed, left[0].in_doubt, left[0].submitted),
-        (2, 1, 0)
+        (3, 1, 0)
     );
     let manager = BatchJobManager::new(&client, ManagerOptions::default());
     let r = manager
@@ -329,14 +341,24 @@ async fn requests_a_relay_carried_are_in_doubt_when_no_relay_answers_after_the_r
     assert_eq!(result_ids(&r).len(), 1, "only the unsent input ran");
     let mut failed: Vec<usize> = r.failures.iter().map(|f| f.index).collect();
     failed.sort_unstable();
-    assert_eq!(failed, [0, 1, 2]);
+    assert_eq!(failed, [0, 1, 2, 3]);
     for f in &r.failures {
+        let expected = if f.index < 2 {
+            "the batch stays in the journal"
+        } else {
+            "not resubmitted"
+        };
         assert!(
-            f.error.message.contains("not resubmitted"),
-            "{}",
+            f.error.message.contains(expected),
+            "{}: {}",
+            f.index,
             f.error.message
         );
     }
     assert_eq!(created, 1, "nothing was sent twice");
-    assert!(journal.batches().is_empty());
+    // Kept for a page the relay answers: the two relayed inputs are still there to ask for.
+    let kept = journal.batches();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].relayed, 2, "{kept:?}");
+    journal.forget_batch(batch.batch_id());
 }

@@ -1,6 +1,6 @@
 //! The journal relay's protocol is declared in `src/logic/relay.rs`; the service worker
-//! `js/relay-sw.js` cannot import it, so this checks that it names the same header, messages and
-//! version.
+//! `js/relay-sw.js` cannot import it, so this checks that it names the same header, messages,
+//! version and keeping time.
 #![cfg(not(target_arch = "wasm32"))]
 
 use arvak_grpc_wasm::logic::relay;
@@ -21,4 +21,8 @@ fn the_service_worker_speaks_the_declared_protocol() {
     }
     let version = format!("const VERSION = {};", relay::VERSION);
     assert!(sw.contains(&version), "js/relay-sw.js should say {version}");
+    // How long it keeps an answer: pages stop asking a margin before that.
+    assert_eq!(relay::KEEP_MS, 24.0 * 60.0 * 60.0 * 1000.0);
+    let keep = "const KEEP_MS = 24 * 60 * 60 * 1000;";
+    assert!(sw.contains(keep), "js/relay-sw.js should say {keep}");
 }

@@ -7,13 +7,14 @@
 //! * `<prefix>b:<batch id>` → a batch's inputs and settings ([`BatchRecord`]), written once before
 //!   anything is submitted;
 //! * `<prefix>b:<batch id>:<index>` → one input's submission: `?` while its request is in flight
-//!   (the job may exist), `?<relay key>` when that request went through the journal relay
-//!   ([`super::relay`]), else the job id ([`SlotState`]).
+//!   (the job may exist), `?<relay key>@<sent at>` when that request went through the journal
+//!   relay ([`super::relay`]), else the job id ([`SlotState`]).
 //!
 //! Values are tab-separated lines with `%`, tab, CR and LF escaped, so circuits keep every byte.
 
 use super::data::{BatchCircuit, Circuit};
 use super::error::ErrorKind;
+use super::relay::Relayed;
 
 /// At most this many unfinished batches per journal; a further one is refused before it submits.
 pub const MAX_BATCHES: usize = 20;
@@ -192,12 +193,12 @@ impl BatchRecord {
 }
 
 /// One input's submission as stored in its slot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SlotState {
     /// Its request was sent and no answer has been recorded: the job may exist. With a relay key,
     /// the request went through the journal relay, which keeps its answer under that key
     /// ([`super::relay`]): a resume asks the relay for it instead of guessing.
-    InFlight(Option<String>),
+    InFlight(Option<Relayed>),
     /// The server created it with this id.
     Submitted(String),
 }
@@ -207,7 +208,7 @@ impl SlotState {
     pub fn encode(&self) -> String {
         match self {
             SlotState::InFlight(None) => "?".to_owned(),
-            SlotState::InFlight(Some(key)) => format!("?{key}"),
+            SlotState::InFlight(Some(relayed)) => format!("?{}", relayed.encode()),
             SlotState::Submitted(id) => id.clone(),
         }
     }
@@ -218,8 +219,7 @@ impl SlotState {
             "" => None,
             "?" => Some(SlotState::InFlight(None)),
             v if v.starts_with('?') => {
-                let key = &v[1..];
-                super::relay::is_key(key).then(|| SlotState::InFlight(Some(key.to_owned())))
+                Relayed::decode(&v[1..]).map(|r| SlotState::InFlight(Some(r)))
             }
             id if id.bytes().all(|b| b.is_ascii_graphic()) => Some(SlotState::Submitted(id.into())),
             _ => None,
@@ -227,19 +227,27 @@ impl SlotState {
     }
 }
 
+/// One request a left page sent through the journal relay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayedRequest {
+    /// Its key and send time.
+    pub relayed: Relayed,
+    /// Its inputs, in the order they were sent (ascending: chunks are sent sorted).
+    pub inputs: Vec<usize>,
+}
+
 /// How a batch goes on from its journal: nothing is submitted twice.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResumePlan {
     /// Inputs whose job exists: wait for them (in input order).
     pub submitted: Vec<(usize, String)>,
     /// Inputs whose request was in flight when the page was left: the job may exist, its id is
     /// unknown; they are reported as failures and never resubmitted.
     pub in_doubt: Vec<usize>,
-    /// Inputs whose request was in flight through the journal relay, grouped by request (relay
-    /// key, the request's inputs in order), in order of their first input: each group is asked
-    /// of the relay again as the same request, which answers it from what it kept (or sends it
-    /// for the first time) — see [`super::relay`].
-    pub relayed: Vec<(String, Vec<usize>)>,
+    /// Inputs whose request was in flight through the journal relay, grouped by request, in
+    /// order of their first input: each group is asked of the relay again as the same request,
+    /// which answers it from what it kept (or sends it for the first time) — see [`super::relay`].
+    pub relayed: Vec<RelayedRequest>,
     /// Inputs never sent (or refused without creating anything): submit them now.
     pub to_submit: Vec<usize>,
 }
@@ -258,10 +266,17 @@ impl ResumePlan {
             match s {
                 Some(SlotState::Submitted(id)) => plan.submitted.push((i, id)),
                 Some(SlotState::InFlight(None)) => plan.in_doubt.push(i),
-                Some(SlotState::InFlight(Some(key))) => {
-                    match plan.relayed.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, inputs)) => inputs.push(i),
-                        None => plan.relayed.push((key, vec![i])),
+                Some(SlotState::InFlight(Some(relayed))) => {
+                    match plan
+                        .relayed
+                        .iter_mut()
+                        .find(|r| r.relayed.key == relayed.key)
+                    {
+                        Some(r) => r.inputs.push(i),
+                        None => plan.relayed.push(RelayedRequest {
+                            relayed,
+                            inputs: vec![i],
+                        }),
                     }
                 }
                 None => plan.to_submit.push(i),
@@ -478,6 +493,13 @@ mod tests {
         assert!(k.job("j").starts_with(&k.jobs_prefix()));
     }
 
+    fn relayed(key: &str) -> SlotState {
+        SlotState::InFlight(Some(Relayed {
+            key: key.into(),
+            sent_at_ms: 1000.0,
+        }))
+    }
+
     #[test]
     fn a_resumed_batch_submits_nothing_twice() {
         let plan = ResumePlan::new(
@@ -487,26 +509,31 @@ mod tests {
                 (2, SlotState::InFlight(None)),
                 (3, SlotState::Submitted("d".into())),
                 (9, SlotState::Submitted("out of range".into())),
-                (7, SlotState::InFlight(Some("b1.2".into()))),
-                (4, SlotState::InFlight(Some("b1.1".into()))),
-                (6, SlotState::InFlight(Some("b1.2".into()))),
-                (8, SlotState::InFlight(Some("b1.2".into()))),
+                (7, relayed("b1.2")),
+                (4, relayed("b1.1")),
+                (6, relayed("b1.2")),
+                (8, relayed("b1.2")),
             ],
         );
         assert_eq!(plan.submitted, [(0, "a".to_owned()), (3, "d".to_owned())]);
         assert_eq!(plan.in_doubt, [2]);
-        assert_eq!(
-            plan.relayed,
-            [
-                ("b1.1".to_owned(), vec![4]),
-                ("b1.2".to_owned(), vec![6, 7, 8])
-            ]
-        );
+        let groups: Vec<(&str, &[usize])> = plan
+            .relayed
+            .iter()
+            .map(|r| (r.relayed.key.as_str(), r.inputs.as_slice()))
+            .collect();
+        assert_eq!(groups, [("b1.1", &[4][..]), ("b1.2", &[6, 7, 8][..])]);
         assert_eq!(plan.to_submit, [1, 5]);
         assert_eq!(SlotState::decode("?"), Some(SlotState::InFlight(None)));
-        let relayed = SlotState::InFlight(Some("0f3a.17".into()));
-        assert_eq!(SlotState::decode(&relayed.encode()), Some(relayed));
-        assert_eq!(SlotState::decode("?bad key"), None);
+        let one = relayed("0f3a.17");
+        assert_eq!(one.encode(), "?0f3a.17@1000");
+        assert_eq!(SlotState::decode(&one.encode()), Some(one));
+        assert_eq!(SlotState::decode("?bad key@1"), None);
+        assert_eq!(
+            SlotState::decode("?0f3a.17"),
+            None,
+            "a relayed slot has its send time"
+        );
         assert_eq!(
             SlotState::decode("id-1"),
             Some(SlotState::Submitted("id-1".into()))

@@ -12,6 +12,11 @@
 //! it for the first time when it never got it. Later attempts of that call (retries after an
 //! error answer) are plain relayed requests, sent to the server as retries are.
 //!
+//! The worker keeps an answer until the page has stored what it said (the page then sends
+//! [`FORGET`] for the key), until the batch ends ([`FORGET`] for the batch's prefix), or for
+//! [`KEEP_MS`]; a page does not ask for a request sent longer ago than that ([`still_kept`]): the
+//! worker could not tell "dropped" from "never got it", and would send it again.
+//!
 //! `js/relay-sw.js` holds the same names; `tests/js_modules.rs` checks that they agree.
 
 /// The request header that marks a relayed submission: `<key>` or `<key> resume`.
@@ -29,6 +34,16 @@ pub const FORGET: &str = "arvak-relay-forget";
 pub const VERSION: u32 = 1;
 /// The longest key.
 pub const MAX_KEY_LEN: usize = 64;
+/// How long the worker keeps an answer nobody dropped (`KEEP_MS` in `js/relay-sw.js`).
+pub const KEEP_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
+/// How much sooner than [`KEEP_MS`] a page stops asking (clocks of page and worker may differ).
+pub const KEEP_MARGIN_MS: f64 = 60.0 * 60.0 * 1000.0;
+
+/// Whether the worker still keeps the answer of a request sent at `sent_at_ms` (wall clock), as
+/// far as a page asking at `now_ms` may rely on it.
+pub fn still_kept(sent_at_ms: f64, now_ms: f64) -> bool {
+    sent_at_ms.is_finite() && now_ms - sent_at_ms < KEEP_MS - KEEP_MARGIN_MS
+}
 
 /// Whether `key` can be a relay key: 1 to [`MAX_KEY_LEN`] ASCII letters, digits, `.` or `-`.
 pub fn is_key(key: &str) -> bool {
@@ -60,6 +75,34 @@ pub fn header_value(key: &str, resume: bool, attempt: u32) -> String {
     }
 }
 
+/// A request sent through the relay, as a journal slot keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relayed {
+    /// Its key.
+    pub key: String,
+    /// When it was sent (ms since the Unix epoch).
+    pub sent_at_ms: f64,
+}
+
+impl Relayed {
+    /// `<key>@<ms>`.
+    pub fn encode(&self) -> String {
+        format!("{}@{}", self.key, self.sent_at_ms.max(0.0).round() as u64)
+    }
+
+    /// What [`Relayed::encode`] wrote (`None` for anything else).
+    pub fn decode(value: &str) -> Option<Relayed> {
+        let (key, at) = value.split_once('@')?;
+        if !is_key(key) || at.is_empty() || !at.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Relayed {
+            key: key.to_owned(),
+            sent_at_ms: at.parse::<u64>().ok()? as f64,
+        })
+    }
+}
+
 /// A relayed submission: its key, and whether this call resumes a request of a page that was left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayTag {
@@ -82,5 +125,23 @@ mod tests {
         assert_eq!(header_value(&k, true, 1), "0f3a9c.r1.7 resume");
         assert_eq!(header_value(&k, true, 2), "0f3a9c.r1.7");
         assert_eq!(header_value(&k, false, 1), "0f3a9c.r1.7");
+    }
+
+    #[test]
+    fn a_relayed_request_is_asked_for_only_while_the_worker_keeps_it() {
+        let r = Relayed {
+            key: "b.r.3".into(),
+            sent_at_ms: 1_700_000_000_123.0,
+        };
+        assert_eq!(r.encode(), "b.r.3@1700000000123");
+        assert_eq!(Relayed::decode(&r.encode()), Some(r));
+        for bad in ["b.r.3", "b.r.3@", "b r@1", "b.r.3@1.5", "@5"] {
+            assert_eq!(Relayed::decode(bad), None, "{bad}");
+        }
+        let sent = 1_000_000.0;
+        assert!(still_kept(sent, sent + 1000.0));
+        assert!(still_kept(sent, sent + KEEP_MS - KEEP_MARGIN_MS - 1.0));
+        assert!(!still_kept(sent, sent + KEEP_MS - KEEP_MARGIN_MS));
+        assert!(!still_kept(f64::NAN, sent));
     }
 }

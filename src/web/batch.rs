@@ -36,11 +36,11 @@
 //!   when known, and whether a job exists (`created`, `not_created`, `maybe_created`).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use super::client::{ArvakClient, CallOptions};
-use super::env::{first, join_all, now_ms, sleep, timer, Either, Task};
+use super::env::{first, join_all, now_ms, sleep, timer, wall_now_ms, Either, Task};
 use super::future::JobFuture;
 use super::guard::Guard;
 use super::journal::BatchJournal;
@@ -49,13 +49,13 @@ use super::wait::WaitOptions;
 use crate::logic::data::{BatchCircuit, Circuit, JobResult};
 use crate::logic::deadline::{parse_timeout_ms, Deadline};
 use crate::logic::error::{describe_ms, ArvakError, Code, ErrorKind};
-use crate::logic::journal::ResumePlan;
-use crate::logic::relay::RelayTag;
+use crate::logic::journal::{RelayedRequest, ResumePlan};
+use crate::logic::relay::{self, RelayTag, Relayed};
 use crate::logic::sync::{CancelToken, Notify};
 use crate::logic::wait::Strategy;
 use crate::resilience::{
     chunk_failure, created_on_failure, BatchEnd, BatchLedger, BatchProgress, BatchReport,
-    ChunkRoom, Created, Throttle, Unsettled,
+    ChunkRoom, Created, Reach, Throttle, Unsettled,
 };
 
 /// How often the other submit loops look again while a chunk goes out alone.
@@ -66,6 +66,9 @@ pub const MAX_REQUEUES: u8 = 10;
 
 /// How long cancelling unfinished jobs after a timeout or fail-fast may take in all.
 pub const CANCEL_BUDGET_MS: f64 = 5_000.0;
+
+/// The pause before a replay that was stopped before reaching the relay is tried again.
+const REPLAY_PAUSE_MS: f64 = 250.0;
 
 /// How often a journaled batch looks again whether the page is still being left.
 const LEAVING_PAUSE_MS: f64 = 100.0;
@@ -208,8 +211,12 @@ struct Run {
     relay: Cell<bool>,
     /// How many relayed requests this run has sent (the next relay key's number).
     relay_seq: Cell<u32>,
-    /// Requests of a page that was left, to ask of the relay again first: (key, inputs in order).
-    replays: RefCell<VecDeque<(String, Vec<usize>)>>,
+    /// Requests to ask of the relay again, first: a left page's, or one whose answer this page
+    /// missed (a timeout, a dropped connection to the worker).
+    replays: RefCell<VecDeque<RelayedRequest>>,
+    /// Relayed requests whose answer this run has not stored: while any is left, the batch stays
+    /// in the journal when the run ends, so that a resume can still ask the relay for them.
+    relay_open: RefCell<HashSet<String>>,
 }
 
 /// Where a run starts: fresh, or from a journal after a reload.
@@ -312,6 +319,7 @@ impl BatchJobManager {
             relay: Cell::new(false),
             relay_seq: Cell::new(0),
             replays: RefCell::new(VecDeque::new()),
+            relay_open: RefCell::new(HashSet::new()),
         });
         if let Some(plan) = plan {
             run.resume_from(plan);
@@ -386,7 +394,7 @@ impl Run {
     /// rest stay queued.
     fn resume_from(&self, plan: ResumePlan) {
         let mut taken = vec![false; self.inputs.len()];
-        let relayed = plan.relayed.iter().flat_map(|(_, inputs)| inputs);
+        let relayed = plan.relayed.iter().flat_map(|r| &r.inputs);
         for &i in plan
             .submitted
             .iter()
@@ -426,20 +434,52 @@ impl Run {
         self.reject(i, error, Created::Unknown);
     }
 
-    /// Asks the page's service worker whether it relays submissions. Without a relay, the
-    /// requests a left page sent through one cannot be asked again (sent straight, they would
-    /// run twice): they fail as "may exist".
+    /// Asks the page's service worker whether it relays submissions, and sorts the requests a
+    /// left page sent through it: those the relay no longer keeps are in doubt; without a relay
+    /// now, the rest cannot be asked (sent straight, they could run twice): they fail as "may
+    /// exist" and the batch stays in the journal, to be resumed where the relay answers.
     async fn check_relay(&self) {
         let Some(journal) = &self.journal else {
             return;
         };
         self.relay.set(journal.relay_available().await);
-        if !self.relay.get() {
-            let orphaned: Vec<(String, Vec<usize>)> = self.replays.borrow_mut().drain(..).collect();
-            for i in orphaned.into_iter().flat_map(|(_, inputs)| inputs) {
-                self.reject_in_doubt(i);
+        let now = wall_now_ms();
+        let left = std::mem::take(&mut *self.replays.borrow_mut());
+        for request in left {
+            if !relay::still_kept(request.relayed.sent_at_ms, now) {
+                for &i in &request.inputs {
+                    journal.sending(i, None);
+                    self.reject_in_doubt(i);
+                }
+            } else if !self.relay.get() {
+                self.relay_open
+                    .borrow_mut()
+                    .insert(request.relayed.key.clone());
+                request.inputs.iter().for_each(|&i| self.reject_unasked(i));
+            } else {
+                // Open until answered: a run stopped before asking keeps the batch journaled.
+                self.relay_open
+                    .borrow_mut()
+                    .insert(request.relayed.key.clone());
+                self.replays.borrow_mut().push_back(request);
             }
         }
+    }
+
+    /// Fails input `i`, whose relayed request could not be asked of the relay, as "may exist".
+    fn reject_unasked(&self, i: usize) {
+        let _ = self.ledger.borrow_mut().begin_submit(i);
+        let error = ArvakError::new(
+            ErrorKind::Unavailable,
+            Code::Unknown,
+            "This input's submission went through the journal relay (a service worker) and its \
+             answer could not be asked for here (no relay answers this page, or the batch \
+             stopped first): its job may exist; the batch stays in the journal, resume it where \
+             the relay controls the page to get it"
+                .to_owned(),
+        )
+        .with_rpc(crate::logic::error::Rpc::SubmitJob);
+        self.reject(i, error, Created::Unknown);
     }
 
     async fn drive(self: Rc<Self>) -> BatchOutcome {
@@ -522,9 +562,12 @@ impl Run {
         if let Some(hook) = &self.on_progress {
             hook(&report.progress);
         }
-        // Every input's outcome is in the report, which goes to the caller now.
+        // Every input's outcome is in the report, which goes to the caller now — unless the relay
+        // holds answers this run could not store: then the batch stays for a resume to claim them.
         if let Some(j) = &self.journal {
-            j.finished();
+            if self.relay_open.borrow().is_empty() {
+                j.finished();
+            }
         }
         report
     }
@@ -611,29 +654,40 @@ impl Run {
             while self.chunk_alone.get() && !self.halt.is_cancelled() {
                 sleep(CHUNK_ALONE_PAUSE_MS).await;
             }
-            // A left page's request goes out first, as the same request (its answer may be kept).
+            // A request whose answer the relay may keep goes out first, as the same request.
             let replay = self.replays.borrow_mut().pop_front();
-            let (chunk, relay) = match replay {
-                Some((key, chunk)) => (chunk, Some(RelayTag { key, resume: true })),
+            let (chunk, relayed, replayed) = match replay {
+                Some(r) => (r.inputs, Some(r.relayed), true),
                 None => {
                     let Some(chunk) = self.next_chunk_unless_halted() else {
                         break;
                     };
-                    (chunk, self.next_relay_tag())
+                    (chunk, self.next_relayed(), false)
                 }
             };
             let alone = chunk.len() > 1;
-            let chunk = match (alone, &relay) {
-                (true, Some(RelayTag { resume: true, .. })) => self.claim_wire(chunk).await,
-                (true, _) => self.fit_chunk(chunk).await,
+            let mut chunk = match (alone, replayed) {
+                (true, true) => self.claim_wire(chunk).await,
+                (true, false) => self.fit_chunk(chunk).await,
                 (false, _) => chunk,
             };
+            // Sorted: a resume rebuilds a relayed request from its inputs' slots in input order.
+            if !replayed {
+                chunk.sort_unstable();
+            }
+            let relay = relayed.as_ref().map(|r| RelayTag {
+                key: r.key.clone(),
+                resume: replayed,
+            });
+            if let Some(r) = &relayed {
+                self.relay_open.borrow_mut().insert(r.key.clone());
+            }
             {
                 let mut ledger = self.ledger.borrow_mut();
                 for &i in &chunk {
                     let _ = ledger.begin_submit(i);
                     if let Some(j) = &self.journal {
-                        j.sending(i, relay.as_ref().map(|t| t.key.as_str()));
+                        j.sending(i, relayed.as_ref());
                     }
                 }
             }
@@ -676,14 +730,58 @@ impl Run {
             if alone {
                 self.chunk_alone.set(false);
             }
-            match result {
-                Ok(ids) => {
+            match (result, relayed) {
+                (Ok(ids), relayed) => {
                     for (&i, id) in chunk.iter().zip(&ids) {
                         self.on_submitted(i, id);
                     }
+                    self.relay_answered(relayed.as_ref());
                     self.report_progress();
                 }
-                Err(f) => self.on_submit_failed(&chunk, f).await,
+                // A replay stopped before it reached the relay (open breaker, pacer, a retry
+                // policy that gave up locally): the original may have created jobs whose ids
+                // the relay holds. Ask again, unless the batch is stopping.
+                (Err(f), Some(r)) if replayed && f.reach == Reach::NotSent => {
+                    if self.halt.is_cancelled() {
+                        chunk.iter().for_each(|&i| self.reject_unasked(i));
+                    } else {
+                        self.replays.borrow_mut().push_front(RelayedRequest {
+                            relayed: r,
+                            inputs: chunk,
+                        });
+                        sleep(REPLAY_PAUSE_MS).await;
+                    }
+                }
+                // A relayed request whose answer this page missed: the relay has it, or is still
+                // waiting for it. After the page's own deadline, ask it once more as a resume
+                // before calling the jobs "may exist". After a broken connection to the worker
+                // (what a page being navigated away sees first, in Firefox), send nothing more:
+                // the slots keep the key and the batch stays in the journal for the next page.
+                (Err(f), Some(r))
+                    if !replayed
+                        && created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
+                            == Created::Unknown =>
+                {
+                    if f.error.kind == ErrorKind::Timeout {
+                        self.replays.borrow_mut().push_front(RelayedRequest {
+                            relayed: r,
+                            inputs: chunk,
+                        });
+                    } else {
+                        chunk.iter().for_each(|&i| self.reject_unasked(i));
+                    }
+                }
+                (Err(f), relayed) => {
+                    let may_exist =
+                        created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
+                            .may_exist();
+                    if let (true, Some(_), Some(j)) = (may_exist, &relayed, &self.journal) {
+                        // The relay's answer is dropped below: a later resume must not ask.
+                        chunk.iter().for_each(|&i| j.sending(i, None));
+                    }
+                    self.on_submit_failed(&chunk, f).await;
+                    self.relay_answered(relayed.as_ref());
+                }
             }
         }
         self.submitters.set(self.submitters.get().saturating_sub(1));
@@ -703,15 +801,24 @@ impl Run {
         chunk
     }
 
-    /// The relay tag of the next new request, when the relay carries this run's submissions.
-    fn next_relay_tag(&self) -> Option<RelayTag> {
+    /// The key and send time of the next new request, when the relay carries this run's
+    /// submissions.
+    fn next_relayed(&self) -> Option<Relayed> {
         let journal = self.journal.as_ref().filter(|_| self.relay.get())?;
         let seq = self.relay_seq.get();
         self.relay_seq.set(seq.wrapping_add(1));
-        Some(RelayTag {
+        Some(Relayed {
             key: journal.relay_key(seq),
-            resume: false,
+            sent_at_ms: wall_now_ms(),
         })
+    }
+
+    /// What the relayed request said is stored in its inputs' slots: the relay may drop it.
+    fn relay_answered(&self, relayed: Option<&Relayed>) {
+        if let (Some(r), Some(j)) = (relayed, &self.journal) {
+            self.relay_open.borrow_mut().remove(&r.key);
+            j.relay_done(&r.key);
+        }
     }
 
     /// Makes `chunk` safe to send as one SubmitBatch ([`ChunkRoom`]): claims the wire, waits until

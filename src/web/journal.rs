@@ -11,7 +11,7 @@ use crate::logic::journal::{
     by_time, jobs_to_drop, BatchRecord, JobEntry, Keys, ResumePlan, SlotState, MAX_BATCHES,
     MAX_RECORD_CHARS,
 };
-use crate::logic::relay;
+use crate::logic::relay::{self, Relayed};
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
@@ -32,7 +32,7 @@ extern "C" {
     #[wasm_bindgen(js_name = relayProbe)]
     fn relay_probe(hello: &str, answer: &str, version: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = relayForget)]
-    fn relay_forget(message: &str, prefix: &str);
+    fn relay_forget(message: &str, key: &str, exact: bool);
 }
 
 /// An unfinished batch as the journal lists it.
@@ -234,7 +234,7 @@ impl Journal {
                     total: record.circuits.len(),
                     submitted: plan.submitted.len(),
                     in_doubt: plan.in_doubt.len(),
-                    relayed: plan.relayed.iter().map(|(_, inputs)| inputs.len()).sum(),
+                    relayed: plan.relayed.iter().map(|r| r.inputs.len()).sum(),
                     batch_id: id,
                 })
             })
@@ -302,10 +302,16 @@ impl BatchJournal {
         self.journal.relay_available().await
     }
 
-    /// Input `index`'s request is about to be sent, through the journal relay under `relay_key`
-    /// or straight.
-    pub fn sending(&self, index: usize, relay_key: Option<&str>) {
-        self.put(index, &SlotState::InFlight(relay_key.map(str::to_owned)));
+    /// Input `index`'s request is about to be sent, through the journal relay (`relayed`) or
+    /// straight.
+    pub fn sending(&self, index: usize, relayed: Option<&Relayed>) {
+        self.put(index, &SlotState::InFlight(relayed.cloned()));
+    }
+
+    /// The answer of the relayed request `key` is stored (its inputs' slots say what it said):
+    /// the relay may drop it.
+    pub fn relay_done(&self, key: &str) {
+        relay_forget(relay::FORGET, key, true);
     }
 
     /// The key of this batch's `seq`-th relayed request.
@@ -326,7 +332,7 @@ impl BatchJournal {
     /// The batch's account reached its caller: forget it (and the answers the relay kept for it).
     pub fn finished(&self) {
         self.journal.forget_batch(&self.batch_id);
-        relay_forget(relay::FORGET, &relay::batch_prefix(&self.batch_id));
+        relay_forget(relay::FORGET, &relay::batch_prefix(&self.batch_id), false);
     }
 
     fn put(&self, index: usize, state: &SlotState) {

@@ -457,6 +457,8 @@ impl ArvakClient {
                             if matches!(
                                 e.kind,
                                 ErrorKind::JobNotFound
+                                    | ErrorKind::JobFailed
+                                    | ErrorKind::ResultExpired
                                     | ErrorKind::Unauthenticated
                                     | ErrorKind::Aborted
                             ) || (e.kind == ErrorKind::Timeout && cap.expired(now_ms())) =>

@@ -87,6 +87,8 @@ function bars(page, selector = "#histogram") {
 async function runAndWait(page, state = "COMPLETED") {
   await page.click("#run");
   await page.waitForSelector(`#job-state[data-state=${state}]`, { timeout: 20000 });
+  // The state shows as soon as the client reports it; the histogram follows when the result is in.
+  if (state === "COMPLETED") await page.waitForSelector("#histogram g.bar", { timeout: 20000 });
 }
 
 // ---- tests ---------------------------------------------------------------------------------------
@@ -391,17 +393,22 @@ test("a page reloaded in the middle of a 300-job batch offers to resume it; all 
   console.log(`reload mid-batch: ${m[1]} submitted at the reload, ${relayed} on the wire (answered by the relay), ${inDoubt} in doubt, ${results} results after resume, ${created} jobs created`);
   const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("arvak-journal:arvak-playground:")).length);
   assert.equal(left, 0, "the finished batch left the journal");
-  // The relay dropped what it kept for the finished batch.
-  const kept = await page.evaluate(() => new Promise((resolve) => {
+  // The relay dropped what it kept for the finished batch (told by messages: give it a moment).
+  const keptNow = () => page.evaluate(() => new Promise((resolve) => {
     const open = indexedDB.open("arvak-relay");
     open.onsuccess = () => {
       const db = open.result;
-      if (!db.objectStoreNames.contains("answers")) return resolve(0);
+      if (!db.objectStoreNames.contains("answers")) { db.close(); return resolve(0); }
       const count = db.transaction("answers").objectStore("answers").count();
-      count.onsuccess = () => resolve(count.result);
+      count.onsuccess = () => { db.close(); resolve(count.result); };
     };
     open.onerror = () => resolve(-1);
   }));
+  let kept = await keptNow();
+  for (let i = 0; i < 50 && kept !== 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    kept = await keptNow();
+  }
   assert.equal(kept, 0, "the relay kept nothing of the finished batch");
   await shot(page, "12-batch-resumed");
   assert.deepEqual(problems, []);

@@ -2,8 +2,9 @@
 // that imports it, controlling a page served from another origin than the dev server (so its
 // forwarded calls are cross-origin, as in a deployment). Checked against the server's own count of
 // created jobs: a relayed submission is sent once; a resume is answered from what the relay kept
-// (once), sent when the relay never got it, and reported "may exist" when the relay lost it; a
-// journaled batch on the page goes through the relay and leaves nothing kept when it ends.
+// (every time, until the page drops it), sent when the relay never got it, and reported "may
+// exist" when the relay lost it; storage that refuses means "not sent"; a journaled batch on the
+// page goes through the relay and leaves nothing kept when it ends.
 // Needs the dev server: ARVAK_TEST_URL=http://127.0.0.1:PORT.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,7 +55,7 @@ window.submit = async (relay) => {
     at += 5 + len;
   }
   const status = r.headers.get('grpc-status') ?? /grpc-status:\\s*(\\d+)/.exec(trailer)?.[1] ?? null;
-  return { http: r.status, status, message: r.headers.get('grpc-message'), jobId };
+  return { http: r.status, status, message: r.headers.get('grpc-message'), pushback: r.headers.get('grpc-retry-pushback-ms'), jobId };
 };
 
 /** Posts \`data\` to the controlling worker and resolves with its answer on a MessageChannel. */
@@ -111,20 +112,27 @@ test('the relay answers the hello with its protocol version', async () => {
   assert.deepEqual(await page.evaluate(() => ask({ type: 'arvak-relay-hello' })), { type: 'arvak-relay', version: 1 });
 });
 
-test('a relayed submission is sent once; a resume gets the kept answer once, then is sent again', async () => {
+test('a relayed submission is sent once; every resume gets the kept answer until the page drops it', async () => {
   const c0 = await created();
   const first = await page.evaluate(() => submit('t1.r.0'));
   assert.equal(first.status, '0', JSON.stringify(first));
   assert.ok(first.jobId);
   assert.equal(await created(), c0 + 1);
-  // The page that sent it is gone (as after a reload): the resume is answered from what was kept.
-  const resumed = await page.evaluate(() => submit('t1.r.0 resume'));
-  assert.equal(resumed.jobId, first.jobId, 'the same answer');
+  // The page that sent it is gone (as after a reload): the resume is answered from what was kept,
+  // and so is a second one (the resuming page may be left before it stored the answer).
+  for (let i = 0; i < 2; i++) {
+    const resumed = await page.evaluate(() => submit('t1.r.0 resume'));
+    assert.equal(resumed.jobId, first.jobId, 'the same answer');
+  }
   assert.equal(await created(), c0 + 1, 'nothing was sent');
-  // Kept answers are handed out once: a retry of the resumed call is sent, like any retry.
-  const again = await page.evaluate(() => submit('t1.r.0 resume'));
-  assert.ok(again.jobId && again.jobId !== first.jobId);
+  // A plain request under the key (a retry after an error answer) is sent, and its answer kept.
+  const retry = await page.evaluate(() => submit('t1.r.0'));
+  assert.ok(retry.jobId && retry.jobId !== first.jobId);
+  assert.equal((await page.evaluate(() => submit('t1.r.0 resume'))).jobId, retry.jobId);
   assert.equal(await created(), c0 + 2);
+  // The page stored the answer and dropped it: the relay keeps nothing under the key.
+  await page.evaluate(() => navigator.serviceWorker.controller.postMessage({ type: 'arvak-relay-forget', key: 't1.r.0' }));
+  await page.waitForFunction(() => store('readonly', (s) => s.get('t1.r.0')).then((r) => r === undefined), null, { timeout: 5000 });
 });
 
 test('a resume the relay never got is sent for the first time', async () => {
@@ -142,6 +150,32 @@ test('a request the relay sent but lost the answer of is reported as "may exist"
   assert.equal(r.status, '14');
   assert.match(r.message, /may have created its jobs/);
   assert.equal(await created(), c0, 'nothing was sent');
+});
+
+test('a relay whose storage refuses to record a submission does not send it, and says so with a pushback', async () => {
+  const c0 = await created();
+  // Another version of the relay's database without its store: the worker can no longer open it.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('arvak-relay', 2);
+    open.onupgradeneeded = () => open.result.deleteObjectStore('answers');
+    open.onsuccess = () => { open.result.close(); resolve(); };
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => reject(new Error('the worker kept the database open'));
+  }));
+  const r = await page.evaluate(() => submit('t4.r.0'));
+  assert.equal(r.status, '14', JSON.stringify(r));
+  assert.match(r.message, /did not send this submission \(its storage refused/);
+  assert.equal(r.pushback, '250', 'a pushback: the client knows nothing was sent');
+  assert.equal(await created(), c0, 'nothing was sent');
+  // And it says so to a page asking whether it relays.
+  assert.deepEqual(await page.evaluate(() => ask({ type: 'arvak-relay-hello' })), { type: 'arvak-relay', version: 0 });
+  // Storage back (the database deleted, the worker makes it anew): a relay again.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const del = indexedDB.deleteDatabase('arvak-relay');
+    del.onsuccess = () => resolve();
+    del.onerror = () => reject(del.error);
+  }));
+  assert.deepEqual(await page.evaluate(() => ask({ type: 'arvak-relay-hello' })), { type: 'arvak-relay', version: 1 });
 });
 
 test('a journaled batch on a relayed page goes through the relay, and leaves nothing kept', async () => {
