@@ -13,7 +13,9 @@
 // request that was on the wire again, with the same key and "resume": the worker waits for the
 // original if it is still out and answers from what it kept, or sends it when it never got it.
 // The page drops a kept answer once it has stored what it said; a batch's end drops the rest;
-// anything else goes after a day (pages do not ask for older ones) or beyond the newest 2000.
+// anything else goes after a day (pages do not ask for older ones). Every answer it gives carries
+// the x-arvak-relay-answer header (answered, lost, cut, not-sent, unreadable), so the page can
+// tell the relay's answer from no answer.
 //
 // The protocol (header, message names, version) is declared in src/logic/relay.rs;
 // tests/relay_sw.rs checks that the names below are the same.
@@ -24,10 +26,11 @@
   const ANSWER = "arvak-relay";
   const FORGET = "arvak-relay-forget";
   const VERSION = 1;
+  const ANSWER_HEADER = "x-arvak-relay-answer";
+  const UNREADABLE = "unreadable";
 
   const DB_NAME = "arvak-relay";
   const STORE = "answers";
-  const MAX_KEPT = 2000;
   const KEEP_MS = 24 * 60 * 60 * 1000;
   const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
   const NO_BODY = [101, 103, 204, 205, 304];
@@ -76,7 +79,7 @@
   const dropPrefix = (prefix) =>
     transact("readwrite", (s) => s.delete(IDBKeyRange.bound(prefix, prefix + "\uffff")));
 
-  /** Drops answers older than a day and all but the newest MAX_KEPT. */
+  /** Drops what is older than a day (a page no longer asks for it). */
   function prune() {
     return transact("readwrite", (s) => {
       const old = IDBKeyRange.upperBound(Date.now() - KEEP_MS);
@@ -84,32 +87,27 @@
         const c = e.target.result;
         if (c) { c.delete(); c.continue(); }
       };
-      const count = s.count();
-      count.onsuccess = () => {
-        let extra = count.result - MAX_KEPT;
-        if (extra <= 0) return;
-        s.index("at").openCursor().onsuccess = (e) => {
-          const c = e.target.result;
-          if (c && extra-- > 0) { c.delete(); c.continue(); }
-        };
-      };
     });
   }
 
   function response(record) {
+    const headers = new Headers(record.headers);
+    headers.set(ANSWER_HEADER, "answered");
     return new Response(NO_BODY.includes(record.status) ? null : record.body, {
       status: record.status,
       statusText: record.statusText,
-      headers: record.headers,
+      headers,
     });
   }
 
-  /** A grpc-web answer without a message: `code` and `message`, and a pushback if given. */
-  function grpcError(code, message, pushbackMs) {
+  /** The relay's own grpc-web answer without a message: `code`, `message`, a pushback if given. */
+  function grpcError(what, code, message, pushbackMs) {
     const headers = {
       "content-type": "application/grpc-web+proto",
       "grpc-status": String(code),
-      "grpc-message": message.replace(/[^\x20-\x7e]/g, "?"),
+      // grpc-message is percent-encoded; this keeps it to printable ASCII.
+      "grpc-message": message.replace(/%/g, "%25").replace(/[^\x20-\x7e]/g, "?"),
+      [ANSWER_HEADER]: what,
     };
     // A pushback says "not processed, retry after": the client knows nothing was created.
     if (pushbackMs !== undefined) headers["grpc-retry-pushback-ms"] = String(pushbackMs);
@@ -117,11 +115,13 @@
   }
 
   /** A resumed request whose original was sent, but the worker stopped before its answer came. */
-  const lost = () => grpcError(14, "The journal relay sent this submission but stopped before its answer arrived: the server may have created its jobs");
+  const lost = () => grpcError("lost", 14, "The journal relay sent this submission but stopped before its answer arrived: the server may have created its jobs");
   /** A request the worker did not send. */
-  const notSent = (why) => grpcError(14, `The journal relay did not send this submission (${why})`, 250);
+  const notSent = (why) => grpcError("not-sent", 14, `The journal relay did not send this submission (${why})`, 250);
+  /** What it kept could not be read: no answer yet (the page keeps the key and asks later). */
+  const unreadable = () => grpcError(UNREADABLE, 14, "The journal relay could not read what it kept for this submission; ask again later");
   /** A request whose connection failed after the worker sent it. */
-  const cutOff = (error) => grpcError(14, `The journal relay sent this submission and lost its answer (${error?.message ?? error}): the server may have created its jobs`);
+  const cutOff = (error) => grpcError("cut", 14, `The journal relay sent this submission and lost its answer (${error?.message ?? error}): the server may have created its jobs`);
 
   async function readAll(answer) {
     const length = Number(answer.headers.get("content-length"));
@@ -182,36 +182,45 @@
       return cutOff(error); // the "sent" mark stays: a resume reports the jobs as "may exist"
     }
     await keep(record).catch(() => {});
-    if (++writes % 50 === 0) prune().catch(() => {});
+    if (++writes % 100 === 0) prune().catch(() => {});
     return response(record);
   }
 
   async function relay(event, value) {
     const request = event.request;
     const [key, mode] = value.split(" ");
-    let body;
-    try {
-      body = await request.arrayBuffer();
-    } catch {
-      return notSent("the page went away before its request was read");
-    }
-    const headers = new Headers(request.headers);
-    headers.delete(HEADER);
     if (mode === RESUME) {
       // Kept until the page says it has stored what the answer said (it may be left again before
       // that): every resume of the key gets the same answer.
       await inFlight.get(key)?.catch(() => {});
-      const record = await kept(key).catch(() => undefined);
+      let record;
+      try {
+        record = await kept(key);
+      } catch {
+        return unreadable();
+      }
       if (record) return record.state === "answered" ? response(record) : lost();
     }
-    const sending = send(request, headers, body, key);
-    inFlight.set(key, sending);
-    const settled = sending.then(() => {
-      if (inFlight.get(key) === sending) inFlight.delete(key);
-    });
+    // Claimed before anything is awaited: a resume arriving meanwhile waits for this request.
+    let release;
+    const claim = new Promise((resolve) => { release = resolve; });
+    inFlight.set(key, claim);
     // The worker stays alive until the answer is kept, even when the page that asked is gone.
-    event.waitUntil(settled);
-    return sending;
+    event.waitUntil(claim);
+    try {
+      let body;
+      try {
+        body = await request.arrayBuffer();
+      } catch {
+        return notSent("the page went away before its request was read");
+      }
+      const headers = new Headers(request.headers);
+      headers.delete(HEADER);
+      return await send(request, headers, body, key);
+    } finally {
+      if (inFlight.get(key) === claim) inFlight.delete(key);
+      release();
+    }
   }
 
   self.addEventListener("fetch", (event) => {

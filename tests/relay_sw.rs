@@ -15,6 +15,8 @@ fn the_service_worker_speaks_the_declared_protocol() {
         ("HELLO", relay::HELLO),
         ("ANSWER", relay::ANSWER),
         ("FORGET", relay::FORGET),
+        ("ANSWER_HEADER", relay::ANSWER_HEADER),
+        ("UNREADABLE", relay::UNREADABLE),
     ] {
         let line = format!("const {name} = \"{value}\";");
         assert!(sw.contains(&line), "js/relay-sw.js should say {line}");

@@ -32,6 +32,32 @@ pub const ANSWER: &str = "arvak-relay";
 pub const FORGET: &str = "arvak-relay-forget";
 /// The relay protocol's version.
 pub const VERSION: u32 = 1;
+/// The response header the relay puts on every answer it gives (what it is: `answered`, `lost`,
+/// `cut`, `not-sent`, [`UNREADABLE`]); an answer without it did not come from the relay.
+pub const ANSWER_HEADER: &str = "x-arvak-relay-answer";
+/// The relay's answer when it could not read what it kept: ask again later.
+pub const UNREADABLE: &str = "unreadable";
+
+/// What a failed relayed call tells about the relay's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The relay answered (with the server's answer, or its own account of the request): what
+    /// the failure says about the jobs is final.
+    Answered,
+    /// No answer from the relay reached the page (a broken connection to the worker, the page's
+    /// own deadline, an abort), or it could not read what it kept: its answer may still be had.
+    NoAnswer,
+}
+
+impl Verdict {
+    /// The verdict of a failure whose answer carried `marker` in [`ANSWER_HEADER`].
+    pub fn of(marker: Option<&str>) -> Verdict {
+        match marker {
+            Some(m) if m != UNREADABLE => Verdict::Answered,
+            _ => Verdict::NoAnswer,
+        }
+    }
+}
 /// The longest key.
 pub const MAX_KEY_LEN: usize = 64;
 /// How long the worker keeps an answer nobody dropped (`KEEP_MS` in `js/relay-sw.js`).
@@ -65,10 +91,11 @@ pub fn batch_prefix(batch_id: &str) -> String {
     format!("{batch_id}.")
 }
 
-/// The [`HEADER`] value of one attempt: only the first attempt of a resumed request may be
-/// answered from what the relay kept; a retry after that answer is sent like any retry.
-pub fn header_value(key: &str, resume: bool, attempt: u32) -> String {
-    if resume && attempt <= 1 {
+/// The [`HEADER`] value of one attempt. `ask_kept`: a resumed request none of whose attempts was
+/// handed to `fetch` yet may be answered from what the relay kept; a retry after an answer (one
+/// that proved nothing was created) is sent like any retry.
+pub fn header_value(key: &str, ask_kept: bool) -> String {
+    if ask_kept {
         format!("{key} {RESUME}")
     } else {
         key.to_owned()
@@ -122,9 +149,14 @@ mod tests {
         assert_eq!(k, "0f3a9c.r1.7");
         assert!(is_key(&k) && k.starts_with(&batch_prefix("0f3a9c")));
         assert!(!is_key("") && !is_key("a b") && !is_key("a\tb") && !is_key(&"a".repeat(65)));
-        assert_eq!(header_value(&k, true, 1), "0f3a9c.r1.7 resume");
-        assert_eq!(header_value(&k, true, 2), "0f3a9c.r1.7");
-        assert_eq!(header_value(&k, false, 1), "0f3a9c.r1.7");
+        assert_eq!(header_value(&k, true), "0f3a9c.r1.7 resume");
+        assert_eq!(header_value(&k, false), "0f3a9c.r1.7");
+        let answer = |v: Option<&str>| Verdict::of(v);
+        assert_eq!(answer(None), Verdict::NoAnswer);
+        assert_eq!(answer(Some(UNREADABLE)), Verdict::NoAnswer);
+        for v in ["answered", "lost", "cut", "not-sent"] {
+            assert_eq!(answer(Some(v)), Verdict::Answered, "{v}");
+        }
     }
 
     #[test]

@@ -67,6 +67,17 @@ pub const MAX_REQUEUES: u8 = 10;
 /// How long cancelling unfinished jobs after a timeout or fail-fast may take in all.
 pub const CANCEL_BUDGET_MS: f64 = 5_000.0;
 
+/// Whether a relayed call failed without an answer from the relay ([`relay::Verdict`]).
+fn no_answer(f: &CallFailure) -> bool {
+    let marker = f
+        .error
+        .metadata
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(relay::ANSWER_HEADER))
+        .map(|(_, v)| v.as_str());
+    relay::Verdict::of(marker) == relay::Verdict::NoAnswer
+}
+
 /// The pause before a replay that was stopped before reaching the relay is tried again.
 const REPLAY_PAUSE_MS: f64 = 250.0;
 
@@ -738,36 +749,29 @@ impl Run {
                     self.relay_answered(relayed.as_ref());
                     self.report_progress();
                 }
-                // A replay stopped before it reached the relay (open breaker, pacer, a retry
-                // policy that gave up locally): the original may have created jobs whose ids
-                // the relay holds. Ask again, unless the batch is stopping.
-                (Err(f), Some(r)) if replayed && f.reach == Reach::NotSent => {
-                    if self.halt.is_cancelled() {
-                        chunk.iter().for_each(|&i| self.reject_unasked(i));
-                    } else {
+                // No answer from the relay reached this page (stopped before fetch: breaker,
+                // pacer; a broken connection to the worker, which a page being navigated away
+                // sees first, in Firefox; the page's own deadline; a relay that could not read
+                // what it kept): the relay may hold, or still await, the answer. The jobs are
+                // never called "not created" or dropped from the relay on such a failure.
+                // (A new request stopped before fetch was never sent: the next arm.)
+                (Err(f), Some(r)) if no_answer(&f) && (replayed || f.reach == Reach::Sent) => {
+                    if replayed && f.reach == Reach::NotSent && !self.halt.is_cancelled() {
+                        // Never reached the relay: ask again after a pause.
                         self.replays.borrow_mut().push_front(RelayedRequest {
                             relayed: r,
                             inputs: chunk,
                         });
                         sleep(REPLAY_PAUSE_MS).await;
-                    }
-                }
-                // A relayed request whose answer this page missed: the relay has it, or is still
-                // waiting for it. After the page's own deadline, ask it once more as a resume
-                // before calling the jobs "may exist". After a broken connection to the worker
-                // (what a page being navigated away sees first, in Firefox), send nothing more:
-                // the slots keep the key and the batch stays in the journal for the next page.
-                (Err(f), Some(r))
-                    if !replayed
-                        && created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
-                            == Created::Unknown =>
-                {
-                    if f.error.kind == ErrorKind::Timeout {
+                    } else if !replayed && f.error.kind == ErrorKind::Timeout {
+                        // The page's own deadline: ask the relay once more, as a resume.
                         self.replays.borrow_mut().push_front(RelayedRequest {
                             relayed: r,
                             inputs: chunk,
                         });
                     } else {
+                        // The slots keep the key and the batch stays in the journal, to be
+                        // resumed where the relay answers.
                         chunk.iter().for_each(|&i| self.reject_unasked(i));
                     }
                 }

@@ -722,7 +722,7 @@ impl ArvakClient {
             .metadata(context, call, guard, attempt.deadline, attempt.on_deadline)
             .await?;
         if let Some(tag) = attempt.relay {
-            let value = relay::header_value(&tag.key, tag.resume, attempts.number());
+            let value = relay::header_value(&tag.key, tag.resume && attempts.sent() == 0);
             if let Ok(value) = AsciiMetadataValue::try_from(value.as_str()) {
                 metadata.insert(relay::HEADER, value);
             }

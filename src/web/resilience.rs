@@ -416,6 +416,11 @@ impl<'a> Attempts<'a> {
         self.attempt
     }
 
+    /// How many attempts were handed to `fetch` so far.
+    pub fn sent(&self) -> u32 {
+        self.sent
+    }
+
     /// The request is about to be handed to `fetch`.
     pub fn sending(&mut self) {
         self.sent += 1;
