@@ -91,29 +91,34 @@ export function journalLeaving() {
 // ===== Journal relay =====
 
 // A service worker that carries a journaled batch's submissions (js/relay-sw.js; the protocol is
-// src/logic/relay.rs, which passes its message names in). A "yes" is remembered per controlling
-// worker; a "no" or no answer within a second is not (a worker slow to start is asked again).
-let relayYes = null;
+// src/logic/relay.rs, which passes its message names in). The answer is remembered per
+// controlling worker; with `again` (a resume that has requests to ask the relay for) a remembered
+// "no" is asked again (a worker slow to start after a reload answers the second time).
+let relayAsked = null;
+let relayYes = false;
 
 /** Whether the worker controlling this page answers `hello` as a relay (a Promise<boolean>). */
-export function relayProbe(hello, answer, version) {
+export function relayProbe(hello, answer, version, again) {
   const controller = globalThis.navigator?.serviceWorker?.controller;
   if (!controller) return Promise.resolve(false);
-  if (relayYes === controller) return Promise.resolve(true);
+  if (relayAsked === controller && (relayYes || !again)) return Promise.resolve(relayYes);
   return new Promise((resolve) => {
+    const settle = (yes) => {
+      relayAsked = controller;
+      relayYes = yes;
+      resolve(yes);
+    };
     const channel = new MessageChannel();
-    const timer = setTimeout(() => resolve(false), 1000);
+    const timer = setTimeout(() => settle(false), 1000);
     channel.port1.onmessage = (e) => {
       clearTimeout(timer);
-      const yes = e.data?.type === answer && e.data?.version === version;
-      if (yes) relayYes = controller;
-      resolve(yes);
+      settle(e.data?.type === answer && e.data?.version === version);
     };
     try {
       controller.postMessage({ type: hello }, [channel.port2]);
     } catch {
       clearTimeout(timer);
-      resolve(false);
+      settle(false);
     }
   });
 }

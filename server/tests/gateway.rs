@@ -224,8 +224,9 @@ async fn watch_streams_incrementally_and_abort_closes_upstream() {
 async fn unreachable_upstream_is_unavailable_naming_it() {
     let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", free.local_addr().unwrap());
-    drop(free);
+    // Held while the gateway binds its own port (it could be given this one and call itself).
     let gw = start_gateway(&dead).await;
+    drop(free);
     let reply = web_call(&gw.url(), "ListBackends", &[], &[]).await;
     assert_eq!(reply.status.as_deref(), Some("14"));
     let message = percent_decode(&reply.message);

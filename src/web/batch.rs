@@ -453,7 +453,9 @@ impl Run {
         let Some(journal) = &self.journal else {
             return;
         };
-        self.relay.set(journal.relay_available().await);
+        // A resume with requests to ask the relay for asks it again after an earlier "no".
+        let again = !self.replays.borrow().is_empty();
+        self.relay.set(journal.relay_available(again).await);
         let now = wall_now_ms();
         let left = std::mem::take(&mut *self.replays.borrow_mut());
         for request in left {

@@ -30,7 +30,7 @@ extern "C" {
     #[wasm_bindgen(js_name = journalLeaving)]
     fn leaving() -> bool;
     #[wasm_bindgen(js_name = relayProbe)]
-    fn relay_probe(hello: &str, answer: &str, version: u32) -> js_sys::Promise;
+    fn relay_probe(hello: &str, answer: &str, version: u32, again: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = relayForget)]
     fn relay_forget(message: &str, key: &str, exact: bool);
 }
@@ -104,9 +104,10 @@ impl Journal {
     }
 
     /// Whether the page's service worker is a journal relay ([`crate::logic::relay`]): asked of
-    /// the worker that controls the page now, answered within a second.
-    pub async fn relay_available(&self) -> bool {
-        let probe = relay_probe(relay::HELLO, relay::ANSWER, relay::VERSION);
+    /// the worker that controls the page now (once; `again` asks again after a "no"), answered
+    /// within a second.
+    pub async fn relay_available(&self, again: bool) -> bool {
+        let probe = relay_probe(relay::HELLO, relay::ANSWER, relay::VERSION, again);
         matches!(
             wasm_bindgen_futures::JsFuture::from(probe).await,
             Ok(v) if v.as_bool() == Some(true)
@@ -298,8 +299,8 @@ impl BatchJournal {
     }
 
     /// Whether the page's service worker relays submissions ([`Journal::relay_available`]).
-    pub async fn relay_available(&self) -> bool {
-        self.journal.relay_available().await
+    pub async fn relay_available(&self, again: bool) -> bool {
+        self.journal.relay_available(again).await
     }
 
     /// Input `index`'s request is about to be sent, through the journal relay (`relayed`) or

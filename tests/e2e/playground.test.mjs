@@ -411,7 +411,10 @@ test("a page reloaded in the middle of a 300-job batch offers to resume it; all 
   }
   assert.equal(kept, 0, "the relay kept nothing of the finished batch");
   await shot(page, "12-batch-resumed");
-  assert.deepEqual(problems, []);
+  // Firefox logs each relayed request the reload cut off in the old page (the worker goes on with
+  // it, and the counts above show its answer arrived) as this error; nothing else may be logged.
+  const CUT_BY_RELOAD = /^page error: Failed to load ‘’\. A ServiceWorker intercepted the request and encountered an unexpected error\.$/;
+  assert.deepEqual(problems.filter((p) => !(ENGINE === "firefox" && CUT_BY_RELOAD.test(p))), []);
 });
 
 // ---- circuit tools (arvak-grpc-wasm/circuit) -------------------------------------------------------
