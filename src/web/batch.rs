@@ -432,16 +432,19 @@ impl Run {
 
     /// Fails input `i`, whose request was cut off by the page's unload, as "may exist".
     fn reject_in_doubt(&self, i: usize) {
+        self.reject_may_exist(
+            i,
+            "The page was left while this input's submission was in flight: the server may have \
+             created its job, whose id never arrived; it was not resubmitted, to avoid running it \
+             twice",
+        );
+    }
+
+    /// Fails input `i`, whose submission may have created its job, with `message`.
+    fn reject_may_exist(&self, i: usize, message: &str) {
         let _ = self.ledger.borrow_mut().begin_submit(i);
-        let error = ArvakError::new(
-            ErrorKind::Unavailable,
-            Code::Unknown,
-            "The page was left while this input's submission was in flight: the server may \
-             have created its job, whose id never arrived; it was not resubmitted, to avoid \
-             running it twice"
-                .to_owned(),
-        )
-        .with_rpc(crate::logic::error::Rpc::SubmitJob);
+        let error = ArvakError::new(ErrorKind::Unavailable, Code::Unknown, message.to_owned())
+            .with_rpc(crate::logic::error::Rpc::SubmitJob);
         self.reject(i, error, Created::Unknown);
     }
 
@@ -464,35 +467,30 @@ impl Run {
                     journal.sending(i, None);
                     self.reject_in_doubt(i);
                 }
-            } else if !self.relay.get() {
-                self.relay_open
-                    .borrow_mut()
-                    .insert(request.relayed.key.clone());
-                request.inputs.iter().for_each(|&i| self.reject_unasked(i));
-            } else {
-                // Open until answered: a run stopped before asking keeps the batch journaled.
-                self.relay_open
-                    .borrow_mut()
-                    .insert(request.relayed.key.clone());
+                continue;
+            }
+            // Open until answered: a run that cannot ask, or stops before asking, keeps the batch
+            // journaled.
+            self.relay_open
+                .borrow_mut()
+                .insert(request.relayed.key.clone());
+            if self.relay.get() {
                 self.replays.borrow_mut().push_back(request);
+            } else {
+                request.inputs.iter().for_each(|&i| self.reject_unasked(i));
             }
         }
     }
 
     /// Fails input `i`, whose relayed request could not be asked of the relay, as "may exist".
     fn reject_unasked(&self, i: usize) {
-        let _ = self.ledger.borrow_mut().begin_submit(i);
-        let error = ArvakError::new(
-            ErrorKind::Unavailable,
-            Code::Unknown,
+        self.reject_may_exist(
+            i,
             "This input's submission went through the journal relay (a service worker) and its \
-             answer could not be asked for here (no relay answers this page, or the batch \
-             stopped first): its job may exist; the batch stays in the journal, resume it where \
-             the relay controls the page to get it"
-                .to_owned(),
-        )
-        .with_rpc(crate::logic::error::Rpc::SubmitJob);
-        self.reject(i, error, Created::Unknown);
+             answer could not be asked for here (no relay answers this page, or the batch stopped \
+             first): its job may exist; the batch stays in the journal, resume it where the relay \
+             controls the page to get it",
+        );
     }
 
     async fn drive(self: Rc<Self>) -> BatchOutcome {
@@ -724,15 +722,15 @@ impl Run {
             };
             self.in_flight
                 .set(self.in_flight.get().saturating_sub(chunk.len()));
-            let answered = match &result {
-                Ok(ids) => ids.len(),
-                Err(f)
-                    if created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
-                        .may_exist() =>
-                {
-                    chunk.len()
-                }
-                Err(_) => 0,
+            // What a failure proves about the jobs (computed once; `None` on success).
+            let created = result
+                .as_ref()
+                .err()
+                .map(|f| created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach));
+            let answered = match (&result, created) {
+                (Ok(ids), _) => ids.len(),
+                (Err(_), Some(c)) if c.may_exist() => chunk.len(),
+                (Err(_), _) => 0,
             };
             let window = self.client.resilience_state().pacer.borrow().window_ms();
             self.chunk_room.borrow_mut().record(
@@ -778,9 +776,7 @@ impl Run {
                     }
                 }
                 (Err(f), relayed) => {
-                    let may_exist =
-                        created_on_failure(chunk.len(), f.error.code, f.error.kind, f.reach)
-                            .may_exist();
+                    let may_exist = created.is_some_and(Created::may_exist);
                     if let (true, Some(_), Some(j)) = (may_exist, &relayed, &self.journal) {
                         // The relay's answer is dropped below: a later resume must not ask.
                         chunk.iter().for_each(|&i| j.sending(i, None));
