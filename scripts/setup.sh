@@ -62,10 +62,11 @@ if ! command -v wasm-bindgen >/dev/null || ! wasm-bindgen --version 2>/dev/null 
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# Node tooling: binaryen (wasm-opt), playwright-core, selenium-webdriver, typescript — from the npm registry.
+# Node tooling: binaryen (wasm-opt), esbuild, playwright-core, selenium-webdriver, typescript — from the npm registry.
 if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -d tools/node_modules/playwright-core ] \
-  || [ ! -d tools/node_modules/selenium-webdriver ] || [ ! -x tools/node_modules/.bin/tsc ]; then
-  log "installing node tools (binaryen, playwright-core, selenium-webdriver, typescript) into tools/node_modules"
+  || [ ! -d tools/node_modules/selenium-webdriver ] || [ ! -x tools/node_modules/.bin/tsc ] \
+  || [ ! -x tools/node_modules/.bin/esbuild ]; then
+  log "installing node tools (binaryen, esbuild, playwright-core, selenium-webdriver, typescript) into tools/node_modules"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
