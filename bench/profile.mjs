@@ -2,7 +2,7 @@
 // 100 µs) of 1000 sequential GetJobStatus calls, for each client, in the benchmark page. Prints the
 // self time by category (our wasm, our JS glue, the peer's bundle, the browser's fetch/streams
 // machinery, GC, idle) and the top functions; writes bench/results/profile.json.
-//   node bench/profile.mjs <server-url serving bench/www> [calls]
+//   node bench/profile.mjs <server-url serving bench/www> [calls]     (PROFILE_TOP=n: print n top functions, default 10)
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,7 +62,7 @@ for (const lib of ["ours", "connect", "ours", "connect"]) {
     fns[key] = (fns[key] ?? 0) + ms;
   }
   const entry = out[lib] ?? { runs: [] };
-  entry.runs.push({ wall, p50: stats.p50, categories: cats, top: Object.entries(fns).sort((a, b) => b[1] - a[1]).slice(0, 15) });
+  entry.runs.push({ wall, p50: stats.p50, categories: cats, top: Object.entries(fns).sort((a, b) => b[1] - a[1]).slice(0, 40) });
   out[lib] = entry;
 }
 await browser.close();
@@ -76,7 +76,7 @@ for (const [lib, { runs }] of Object.entries(out)) {
     console.log(`  ${c.padEnd(48)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / calls * 1000).toFixed(0).padStart(5)} µs/call${c === "idle" ? "" : `  ${(ms / busy * 100).toFixed(0)}% of busy`}`);
   }
   console.log("  top functions (last run, self ms):");
-  for (const [f, ms] of runs.at(-1).top.slice(0, 10)) console.log(`    ${ms.toFixed(1).padStart(7)}  ${f}`);
+  for (const [f, ms] of runs.at(-1).top.slice(0, Number(process.env.PROFILE_TOP || 10))) console.log(`    ${ms.toFixed(1).padStart(7)}  ${f}`);
 }
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results", "profile.json"), JSON.stringify({ date: new Date().toISOString(), url, calls, out }, null, 2) + "\n");

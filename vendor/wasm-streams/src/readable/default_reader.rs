@@ -118,6 +118,18 @@ impl<'stream> ReadableStreamDefaultReader<'stream> {
             .map_err(|err| (err, self))
     }
 
+    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): drops this reader without releasing its lock.
+    /// Only for a reader of a stream nothing else can reach (an owned stream's
+    /// [`IntoStream`] after the stream ended or failed): there `releaseLock()` changes nothing
+    /// anyone can see, yet costs a `TypeError` (with its stack trace) for the reader's `closed`
+    /// promise on every call.
+    pub(crate) fn drop_without_release(self) {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; the raw reader is moved out once and
+        // dropped here, which frees its externref slot.
+        drop(unsafe { core::ptr::read(&this.raw) });
+    }
+
     /// Converts this `ReadableStreamDefaultReader` into a [`Stream`].
     ///
     /// This is similar to [`ReadableStream.into_stream`](ReadableStream::into_stream),

@@ -54,6 +54,20 @@ impl<'reader> IntoStream<'reader> {
     }
 }
 
+impl IntoStream<'_> {
+    /// Drops the reader of a stream that ended or failed. PATCHED (arvak-grpc-wasm, see
+    /// PATCHED.md): a stream this `IntoStream` owns (`cancel_on_drop`) can never be read again,
+    /// so its lock is not released (a release costs a `TypeError` and its stack trace); a
+    /// borrowed stream's lock is released as before, so its owner can read it again.
+    fn finish_reader(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            if self.cancel_on_drop {
+                reader.drop_without_release();
+            }
+        }
+    }
+}
+
 impl FusedStream for IntoStream<'_> {
     fn is_terminated(&self) -> bool {
         self.reader.is_none() && self.fut.is_none()
@@ -90,7 +104,7 @@ impl<'reader> Stream for IntoStream<'reader> {
                 let result = ReadableStreamReadResult::from(js_value);
                 if result.get_done().unwrap_or_default() {
                     // End of stream, drop reader
-                    self.reader = None;
+                    self.finish_reader();
                     None
                 } else {
                     Some(Ok(result.get_value()))
@@ -98,7 +112,7 @@ impl<'reader> Stream for IntoStream<'reader> {
             }
             Err(js_value) => {
                 // Error, drop reader
-                self.reader = None;
+                self.finish_reader();
                 Some(Err(js_value))
             }
         })
