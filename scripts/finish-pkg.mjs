@@ -11,7 +11,7 @@ import { readFile, writeFile, readdir, copyFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
-import { measure, kb } from './pkg-size.mjs';
+import { measure, kb, snippetFiles } from './pkg-size.mjs';
 
 // esbuild from tools/ (scripts/setup.sh installs it there).
 const esbuild = createRequire(new URL('../tools/package.json', import.meta.url))('esbuild');
@@ -53,6 +53,7 @@ export default async function init(input) {
 // text, so stack traces and debuggers still show the readable source.
 async function minify(file) {
   const source = await readFile(file, 'utf8');
+  if (/\bimport\(/.test(source)) throw new Error(`${file}: a dynamic import() would lose its bundler hints`);
   const name = basename(file);
   const { code, map } = await esbuild.transform(source, {
     minify: true,
@@ -65,15 +66,6 @@ async function minify(file) {
   const directive = source.match(/^\/\* @ts-self-types="[^"]+" \*\/\n/)?.[0] ?? '';
   await writeFile(file, `${directive}${code}//# sourceMappingURL=${name}.map\n`);
   await writeFile(`${file}.map`, map);
-}
-
-/** The JS files under `dir/snippets` (the modules the wasm-bindgen glue imports). */
-async function snippetScripts(dir) {
-  const out = [];
-  for (const entry of await readdir(join(dir, 'snippets'), { recursive: true })) {
-    if (entry.endsWith('.js')) out.push(join(dir, 'snippets', entry));
-  }
-  return out;
 }
 
 async function findSnippet(dir) {
@@ -186,12 +178,9 @@ async function finish(dir) {
 
   // The two entries stay as written: they are small, and their `import()` of node:fs carries the
   // bundler hints (`webpackIgnore`, `@vite-ignore`) a minifier drops.
-  const scripts = [join(dir, `${MODULE}.js`), ...(await snippetScripts(dir))];
+  const scripts = [join(dir, `${MODULE}.js`), ...(await snippetFiles(dir))];
   if (circuit) scripts.push(...['arvak_circuit.js', 'worker.js'].map((f) => join(dir, 'circuit', f)));
-  for (const f of scripts) {
-    if (/\bimport\(/.test(await readFile(f, 'utf8'))) throw new Error(`${f}: a dynamic import() would lose its bundler hints`);
-    await minify(f);
-  }
+  for (const f of scripts) await minify(f);
   files.add(`${MODULE}.js.map`);
   pkg.files = [...files];
   await writeFile(pkgPath, JSON.stringify(pkg, null, 2) + '\n');

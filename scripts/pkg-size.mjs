@@ -8,7 +8,8 @@ import zlib, { gzipSync, brotliCompressSync } from 'node:zlib';
 
 const MODULE = 'arvak_grpc_wasm';
 
-async function snippetFiles(dir) {
+// The snippet modules of a built package (dir/snippets/<crate>/js/*.js): the modules its glue imports.
+export async function snippetFiles(dir) {
   const root = join(dir, 'snippets');
   if (!existsSync(root)) return [];
   const out = [];

@@ -756,19 +756,18 @@ impl Run {
                 // never called "not created" or dropped from the relay on such a failure.
                 // (A new request stopped before fetch was never sent: the next arm.)
                 (Err(f), Some(r)) if no_answer(&f) && (replayed || f.reach == Reach::Sent) => {
-                    if replayed && f.reach == Reach::NotSent && !self.halt.is_cancelled() {
-                        // Never reached the relay: ask again after a pause.
+                    // A replay that never reached the relay is asked again after a pause; a new
+                    // request cut by the page's own deadline is asked once more, as a resume.
+                    let unsent = replayed && f.reach == Reach::NotSent && !self.halt.is_cancelled();
+                    let own_deadline = !replayed && f.error.kind == ErrorKind::Timeout;
+                    if unsent || own_deadline {
                         self.replays.borrow_mut().push_front(RelayedRequest {
                             relayed: r,
                             inputs: chunk,
                         });
-                        sleep(REPLAY_PAUSE_MS).await;
-                    } else if !replayed && f.error.kind == ErrorKind::Timeout {
-                        // The page's own deadline: ask the relay once more, as a resume.
-                        self.replays.borrow_mut().push_front(RelayedRequest {
-                            relayed: r,
-                            inputs: chunk,
-                        });
+                        if unsent {
+                            sleep(REPLAY_PAUSE_MS).await;
+                        }
                     } else {
                         // The slots keep the key and the batch stays in the journal, to be
                         // resumed where the relay answers.
