@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs the prerequisites, then
 #   1. native `cargo test --workspace` (client pure logic; dev server and gateway over real sockets),
+#      and the vendored tonic-web-wasm-client's own unit tests (scripts/test-vendor.sh),
 #   2. browser tests: `wasm-pack test --headless --chrome`, then the same suites in Firefox ESR
 #      (`--firefox`, geckodriver) and in WebKitGTK (`--safari` with WebKitWebDriver, under Xvfb),
 #      against one dev server on a free port (including tests/browser_hostile.rs: 112 hostile
@@ -42,6 +43,7 @@ trap cleanup EXIT
 
 stage "1. native tests (cargo test --workspace)"
 cargo test --workspace
+scripts/test-vendor.sh
 mark
 
 stage "2. browser tests in Chrome (wasm-pack test --headless --chrome)"
