@@ -26,7 +26,7 @@ echo "build-pkg: using $wasm_opt (version $ver)"
 
 echo "build-pkg: wasm-pack build --release --target web → pkg/web"
 rm -rf pkg/web pkg/bundler
-wasm-pack build --release --target web --out-dir pkg/web --out-name arvak_grpc_wasm .
+wasm-pack build --release --target web --out-dir pkg/web --out-name arvak_grpc_wasm . -- --features no-tracing
 
 # The circuit tools (arvak-grpc-wasm/circuit): a second module, loaded only when a page asks for it.
 echo "build-pkg: wasm-pack build --release --target web crates/arvak-circuit-wasm → pkg/web/circuit"

@@ -11,7 +11,7 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 command -v twiggy >/dev/null || { echo "size-report: install twiggy: cargo install twiggy --locked" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --target wasm32-unknown-unknown -p arvak-grpc-wasm >&2
+cargo build --release --target wasm32-unknown-unknown -p arvak-grpc-wasm --features no-tracing >&2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 wasm-bindgen --target web --keep-debug --out-dir "$out" "$target/wasm32-unknown-unknown/release/arvak_grpc_wasm.wasm"
