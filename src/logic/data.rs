@@ -147,8 +147,7 @@ pub struct JobResult {
 
 impl From<proto::JobResult> for JobResult {
     fn from(r: proto::JobResult) -> Self {
-        let mut counts: Vec<(String, u64)> = r.counts.into_iter().collect();
-        counts.sort();
+        let counts = crate::logic::order::sorted(r.counts.into_iter().collect());
         JobResult {
             metadata_json: json_text(&r.metadata_json).map(str::to_owned),
             job_id: r.job_id,
@@ -315,8 +314,7 @@ pub struct ResultChunk {
 
 impl From<proto::ResultChunk> for ResultChunk {
     fn from(c: proto::ResultChunk) -> Self {
-        let mut counts: Vec<(String, u64)> = c.counts.into_iter().collect();
-        counts.sort();
+        let counts = crate::logic::order::sorted(c.counts.into_iter().collect());
         ResultChunk {
             chunk_index: c.chunk_index,
             total_chunks: c.total_chunks,

@@ -760,12 +760,11 @@ pub fn filter_metadata(pairs: impl IntoIterator<Item = (String, String)>) -> Vec
         "grpc-accept-encoding",
         "grpc-status-details-bin",
     ];
-    let mut out: Vec<(String, String)> = pairs
+    let out: Vec<(String, String)> = pairs
         .into_iter()
         .filter(|(k, _)| !NOISE.contains(&k.as_str()) && !k.starts_with("access-control-"))
         .collect();
-    out.sort();
-    out
+    crate::logic::order::sorted(out)
 }
 
 #[cfg(test)]

@@ -307,16 +307,10 @@ pub fn jobs_to_drop(entries: Vec<JobEntry>) -> Vec<String> {
         .collect()
 }
 
-/// The indices of `times_ms` from the earliest to the latest (one sort instantiation for every
-/// list the journal orders: each generic sort adds kilobytes to the wasm).
+/// The indices of `times_ms` from the earliest to the latest (equal times in index order).
 pub fn oldest_first(times_ms: &[f64]) -> Vec<usize> {
-    let mut keyed: Vec<(u64, usize)> = times_ms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.max(0.0) as u64, i))
-        .collect();
-    keyed.sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
+    let key = |i: usize| (times_ms[i].max(0.0) as u64, i);
+    crate::logic::order::sorted_order(times_ms.len(), &|a, b| key(a).cmp(&key(b)))
 }
 
 /// `items` reordered from the earliest to the latest time.

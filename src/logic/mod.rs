@@ -11,6 +11,7 @@ pub mod error;
 pub mod journal;
 pub mod json;
 pub mod message;
+pub mod order;
 pub mod protocol;
 pub mod relay;
 pub mod results;

@@ -1,6 +1,5 @@
 //! Result helpers: probabilities, the most frequent outcome, and merging StreamResults chunks.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Each bitstring's probability.
@@ -109,8 +108,10 @@ impl std::error::Error for MergeError {}
 /// which equals plain insertion for a well-behaved server.
 #[derive(Debug, Default, Clone)]
 pub struct ChunkMerger {
-    counts: BTreeMap<String, u64>,
-    seen: BTreeSet<u32>,
+    /// Every chunk's counts as they came; summed per bitstring by [`ChunkMerger::finish`].
+    counts: Vec<(String, u64)>,
+    /// The chunk indices received, ascending.
+    seen: Vec<u32>,
     total: Option<u32>,
     final_seen: bool,
 }
@@ -139,13 +140,11 @@ impl ChunkMerger {
             Some(t) if t != total_chunks => return Err(MergeError::InconsistentTotal),
             _ => self.total = Some(total_chunks),
         }
-        if !self.seen.insert(chunk_index) {
-            return Err(MergeError::DuplicateChunk(chunk_index));
+        match self.seen.binary_search(&chunk_index) {
+            Ok(_) => return Err(MergeError::DuplicateChunk(chunk_index)),
+            Err(at) => self.seen.insert(at, chunk_index),
         }
-        for (k, v) in counts {
-            let slot = self.counts.entry(k).or_insert(0);
-            *slot = slot.saturating_add(v);
-        }
+        self.counts.extend(counts);
         self.final_seen = is_final;
         Ok(())
     }
@@ -165,7 +164,15 @@ impl ChunkMerger {
                 expected: self.total,
             });
         }
-        Ok(self.counts.into_iter().collect())
+        let sorted = crate::logic::order::sort_by(self.counts, |a, b| a.0.cmp(&b.0));
+        let mut merged: Vec<(String, u64)> = Vec::with_capacity(sorted.len());
+        for (k, v) in sorted {
+            match merged.last_mut() {
+                Some((last, sum)) if *last == k => *sum = sum.saturating_add(v),
+                _ => merged.push((k, v)),
+            }
+        }
+        Ok(merged)
     }
 }
 

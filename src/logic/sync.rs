@@ -9,7 +9,7 @@
 //! All of them release on `Drop`, so an aborted call cannot leak a permit or a slot.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -214,11 +214,20 @@ impl Drop for SlotGuard {
     }
 }
 
+impl TokenState {
+    fn deregister(&mut self, id: u64) {
+        if let Ok(at) = self.wakers.binary_search_by_key(&id, |(i, _)| *i) {
+            self.wakers.remove(at);
+        }
+    }
+}
+
 #[derive(Default)]
 struct TokenState {
     cancelled: bool,
     next_id: u64,
-    wakers: BTreeMap<u64, Waker>,
+    /// By id, ascending (ids are handed out in order; a Vec keeps a B-tree out of the wasm).
+    wakers: Vec<(u64, Waker)>,
 }
 
 /// A one-shot cancellation signal shared by clones.
@@ -278,7 +287,7 @@ impl Future for Cancelled {
         let mut st = this.token.state.borrow_mut();
         if st.cancelled {
             if let Some(id) = this.id.take() {
-                st.wakers.remove(&id);
+                st.deregister(id);
             }
             return Poll::Ready(());
         }
@@ -291,7 +300,10 @@ impl Future for Cancelled {
                 id
             }
         };
-        st.wakers.insert(id, cx.waker().clone());
+        match st.wakers.binary_search_by_key(&id, |(i, _)| *i) {
+            Ok(at) => st.wakers[at].1 = cx.waker().clone(),
+            Err(at) => st.wakers.insert(at, (id, cx.waker().clone())),
+        }
         Poll::Pending
     }
 }
@@ -299,7 +311,7 @@ impl Future for Cancelled {
 impl Drop for Cancelled {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            self.token.state.borrow_mut().wakers.remove(&id);
+            self.token.state.borrow_mut().deregister(id);
         }
     }
 }

@@ -684,7 +684,7 @@ impl Run {
             };
             // Sorted: a resume rebuilds a relayed request from its inputs' slots in input order.
             if !replayed {
-                chunk.sort_unstable();
+                chunk = crate::logic::order::sorted(chunk);
             }
             let relay = relayed.as_ref().map(|r| RelayTag {
                 key: r.key.clone(),
