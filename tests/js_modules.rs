@@ -3,7 +3,9 @@
 //! journal storage and protocol detection) — and each browser test binary one inline module, from
 //! `tests/common`. Every module is one more request before the package can start, and
 //! wasm-bindgen-test-runner's server stalls a page that asks for many at once: with eight, the
-//! browser suites froze at "Loading scripts..." in a third of Chromium runs.
+//! browser suites froze at "Loading scripts..." in a third of Chromium runs. The vendored crates
+//! count too: an `inline_js` added to tonic-web-wasm-client brought the freeze back (two of ~15
+//! Chromium test binaries in two runs of the test command).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -50,6 +52,15 @@ fn the_wasm_glue_imports_three_js_modules() {
         found_under("src"),
         set(&["/js/errors.js", "/js/futures.js", "/js/glue.js"]),
         "the JS modules the wasm glue imports changed: add functions to an existing module instead"
+    );
+}
+
+#[test]
+fn the_vendored_crates_add_no_js_module() {
+    assert_eq!(
+        found_under("vendor"),
+        BTreeSet::new(),
+        "a vendored crate now brings its own JS module: bind web-sys/js-sys APIs instead"
     );
 }
 

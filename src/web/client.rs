@@ -729,9 +729,6 @@ impl ArvakClient {
         }
         let mut req = tonic::Request::new(body);
         *req.metadata_mut() = metadata;
-        // A unary answer is one message: the transport reads its body in one go.
-        req.extensions_mut()
-            .insert(tonic_web_wasm_client::ReadWhole);
         let mut grpc = self.grpc();
         let path = http::uri::PathAndQuery::from_static(rpc.path());
         self.probe_protocol();

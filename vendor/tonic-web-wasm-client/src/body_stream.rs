@@ -14,9 +14,6 @@ use crate::{Error, abort_guard::AbortGuard};
 pub struct BodyStream {
     body_stream: Pin<Box<dyn Stream<Item = Result<Bytes, Error>>>>,
     abort: Option<AbortGuard>,
-    /// PATCHED (arvak-grpc-wasm): whether the end of `body_stream` is the end of the fetch's body
-    /// (false for a whole body cut at its size cap: the fetch is then aborted on drop).
-    complete: bool,
 }
 
 impl BodyStream {
@@ -35,23 +32,6 @@ impl BodyStream {
         Self {
             body_stream: Box::pin(body_stream),
             abort: Some(abort),
-            complete: true,
-        }
-    }
-
-    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): a body already read in one go (`bytes`), then
-    /// the read's error if it failed; `complete` says whether the read reached the body's end.
-    pub fn whole(
-        bytes: Bytes,
-        error: Option<Error>,
-        complete: bool,
-        abort: Option<AbortGuard>,
-    ) -> Self {
-        let items = std::iter::once(Ok(bytes)).chain(error.map(Err));
-        Self {
-            body_stream: Box::pin(futures_util::stream::iter(items)),
-            abort,
-            complete,
         }
     }
 
@@ -61,7 +41,6 @@ impl BodyStream {
         Self {
             body_stream: Box::pin(futures_util::stream::iter(chunks.into_iter().map(Ok))),
             abort: None,
-            complete: true,
         }
     }
 
@@ -71,7 +50,6 @@ impl BodyStream {
         Self {
             body_stream: Box::pin(body_stream),
             abort: None,
-            complete: true,
         }
     }
 }
@@ -88,9 +66,7 @@ impl Body for BodyStream {
         match self.body_stream.as_mut().poll_next(cx) {
             Poll::Ready(None) => {
                 // PATCHED (arvak-grpc-wasm): the fetch is complete; do not abort it on drop.
-                if self.complete
-                    && let Some(abort) = self.abort.as_mut()
-                {
+                if let Some(abort) = self.abort.as_mut() {
                     abort.finish();
                 }
                 Poll::Ready(None)

@@ -4,24 +4,16 @@ use http::{
     response::Builder,
 };
 use http_body_util::BodyExt;
-use js_sys::Uint8Array;
+use js_sys::{Array, Uint8Array};
 use tonic::body::Body;
 use wasm_bindgen::JsValue;
 use web_sys::{Headers, RequestCredentials, RequestInit};
 
 use crate::{
     Error, ResponseBody,
-    body_stream::BodyStream,
-    content_type::Encoding,
-    fetch::{fetch, fetch_url, header_lines, read_body},
+    fetch::{fetch, fetch_url},
     options::FetchOptions,
 };
-
-/// PATCHED (arvak-grpc-wasm, see PATCHED.md): a request extension saying the answer is a single
-/// message (a unary call), so its binary grpc-web body is read in one go instead of chunk by
-/// chunk. Without it, bodies stream as published.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadWhole;
 
 pub async fn call(
     mut base_url: String,
@@ -29,7 +21,6 @@ pub async fn call(
     options: FetchOptions,
 ) -> Result<Response<ResponseBody>, Error> {
     base_url.push_str(&request.uri().to_string());
-    let read_whole = request.extensions().get::<ReadWhole>().is_some();
 
     let headers = prepare_headers(request.headers())?;
     let body = prepare_body(request).await?;
@@ -68,14 +59,7 @@ pub async fn call(
     let content_type = content_type.ok_or(Error::MissingContentTypeHeader)?;
     let body_stream = response.body().ok_or(Error::MissingResponseBody)?;
 
-    let binary = matches!(Encoding::from_content_type(&content_type), Ok(Encoding::None));
-    let body = if read_whole && binary {
-        let whole = read_body(&body_stream, options.max_frame_size).await?;
-        let body = BodyStream::whole(whole.bytes, whole.error, whole.complete, Some(abort));
-        ResponseBody::from_body(body, &content_type, options.max_frame_size)?
-    } else {
-        ResponseBody::new(body_stream, &content_type, abort, options.max_frame_size)?
-    };
+    let body = ResponseBody::new(body_stream, &content_type, abort, options.max_frame_size)?;
 
     result.body(body).map_err(Into::into)
 }
@@ -125,16 +109,31 @@ fn set_response_headers(
     mut result: Builder,
     response: &web_sys::Response,
 ) -> Result<(Builder, Option<String>), Error> {
-    // PATCHED (arvak-grpc-wasm, see PATCHED.md): all headers in one string, not one iterator step
-    // and two strings per header across the JS boundary.
-    let lines = header_lines(response);
+    let headers = response.headers();
+
+    let header_iter = js_sys::try_iter(headers.as_ref()).map_err(Error::js_error)?;
+
     let mut content_type = None;
-    let mut parts = lines.split('\n');
-    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-        if name == CONTENT_TYPE.as_str() {
-            content_type = Some(value.to_owned());
+
+    if let Some(header_iter) = header_iter {
+        for header in header_iter {
+            let header = header.map_err(Error::js_error)?;
+            let pair: Array = header.into();
+
+            let header_name = pair.get(0).as_string();
+            let header_value = pair.get(1).as_string();
+
+            match (header_name, header_value) {
+                (Some(header_name), Some(header_value)) => {
+                    if header_name == CONTENT_TYPE.as_str() {
+                        content_type = Some(header_value.clone());
+                    }
+
+                    result = result.header(header_name, header_value);
+                }
+                _ => continue,
+            }
         }
-        result = result.header(name, value);
     }
 
     Ok((result, content_type))

@@ -54,4 +54,4 @@ mod fetch;
 pub mod options;
 mod response_body;
 
-pub use self::{call::ReadWhole, client::Client, error::Error, response_body::ResponseBody};
+pub use self::{client::Client, error::Error, response_body::ResponseBody};

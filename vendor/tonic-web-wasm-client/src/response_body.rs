@@ -133,22 +133,9 @@ impl ResponseBody {
     ) -> Result<Self, Error> {
         let body_stream =
             wasm_streams::ReadableStream::from_raw(body_stream.unchecked_into()).into_stream();
-        Self::from_body(
-            BodyStream::new(body_stream, abort),
-            content_type,
-            max_frame_size,
-        )
-    }
 
-    /// PATCHED (arvak-grpc-wasm, see PATCHED.md): the frames of `body_stream`, e.g. a body read in
-    /// one go (`BodyStream::whole`).
-    pub(crate) fn from_body(
-        body_stream: BodyStream,
-        content_type: &str,
-        max_frame_size: Option<usize>,
-    ) -> Result<Self, Error> {
         Ok(Self {
-            body_stream,
+            body_stream: BodyStream::new(body_stream, abort),
             buf: EncodedBytes::new(content_type)?,
             incomplete_data: BytesMut::new(),
             data: None,
@@ -501,36 +488,5 @@ mod tests {
         assert_eq!(data, 1);
         assert!(trailers.is_none());
         assert!(matches!(err, Some(Error::MalformedResponse)), "{err:?}");
-    }
-
-    fn whole(bytes: &[u8], error: Option<Error>, complete: bool) -> ResponseBody {
-        let body = BodyStream::whole(Bytes::copy_from_slice(bytes), error, complete, None);
-        ResponseBody::from_body(body, "application/grpc-web+proto", Some(4 << 20)).unwrap()
-    }
-
-    #[test]
-    fn a_body_read_in_one_go_gives_its_message_and_trailers() {
-        let all = [MESSAGE, TRAILER].concat();
-        let (data, trailers, err) = read_all(whole(&all, None, true));
-        assert_eq!(data, 1);
-        assert_eq!(trailers.expect("trailers read")["grpc-status"], "0");
-        assert!(err.is_none());
-    }
-
-    #[test]
-    fn a_body_whose_read_failed_ends_with_that_error_after_what_arrived() {
-        let failed = Error::JsError("TypeError: network error".into());
-        let (data, trailers, err) = read_all(whole(MESSAGE, Some(failed), false));
-        assert_eq!(data, 1);
-        assert!(trailers.is_none());
-        assert!(matches!(err, Some(Error::JsError(ref m)) if m.contains("network error")), "{err:?}");
-    }
-
-    #[test]
-    fn a_body_cut_at_its_cap_is_refused_from_the_length_prefix() {
-        let huge: &[u8] = &[0, 0x02, 0, 0, 0, 1, 2, 3];
-        let (_, trailers, err) = read_all(whole(&[MESSAGE, huge].concat(), None, false));
-        assert!(trailers.is_none());
-        assert!(matches!(err, Some(Error::FrameTooLarge { length: 33_554_432, .. })), "{err:?}");
     }
 }
