@@ -299,11 +299,10 @@ pub fn jobs_to_drop(entries: Vec<JobEntry>) -> Vec<String> {
             .map(|e| e.submitted_at_ms)
             .collect::<Vec<_>>(),
     );
-    let mut ids: Vec<Option<String>> = entries.into_iter().map(|e| Some(e.job_id)).collect();
-    order
+    crate::logic::order::in_order(entries, order)
         .into_iter()
         .take(excess)
-        .filter_map(|i| ids.get_mut(i).and_then(Option::take))
+        .map(|e| e.job_id)
         .collect()
 }
 
@@ -316,11 +315,7 @@ pub fn oldest_first(times_ms: &[f64]) -> Vec<usize> {
 /// `items` reordered from the earliest to the latest time.
 pub fn by_time<T>(items: Vec<T>, time_ms: impl Fn(&T) -> f64) -> Vec<T> {
     let order = oldest_first(&items.iter().map(&time_ms).collect::<Vec<_>>());
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    crate::logic::order::in_order(items, order)
 }
 
 /// Whether a wait that ended like this (`None`: with a result) settles its job for good, so its

@@ -17,8 +17,17 @@ pub fn sorted_order(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<u
 /// `items` in the order of [`sorted_order`] under `cmp`.
 pub fn sort_by<T>(items: Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
     let order = sorted_order(items.len(), &|a, b| cmp(&items[a], &items[b]));
+    in_order(items, order)
+}
+
+/// `items` taken in the order of the indices in `order` (an index out of range or given twice is
+/// skipped).
+pub fn in_order<T>(items: Vec<T>, order: Vec<usize>) -> Vec<T> {
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 /// `items` in ascending order.
