@@ -105,36 +105,46 @@ fn prepare_request_init(headers: Headers, body: Option<JsValue>) -> RequestInit 
     init
 }
 
+/// PATCHED (arvak-grpc-wasm, see PATCHED.md): the response headers cross the JS boundary as one
+/// string, `Array.from(headers).join("\n")`, instead of an iterator step and two `get`s per header.
+/// Each entry prints as `name,value`: a header name has no comma and a value no line break.
 fn set_response_headers(
     mut result: Builder,
     response: &web_sys::Response,
 ) -> Result<(Builder, Option<String>), Error> {
-    let headers = response.headers();
-
-    let header_iter = js_sys::try_iter(headers.as_ref()).map_err(Error::js_error)?;
-
+    let joined = Array::from(response.headers().as_ref()).join("\n");
+    let joined = String::from(joined);
     let mut content_type = None;
-
-    if let Some(header_iter) = header_iter {
-        for header in header_iter {
-            let header = header.map_err(Error::js_error)?;
-            let pair: Array = header.into();
-
-            let header_name = pair.get(0).as_string();
-            let header_value = pair.get(1).as_string();
-
-            match (header_name, header_value) {
-                (Some(header_name), Some(header_value)) => {
-                    if header_name == CONTENT_TYPE.as_str() {
-                        content_type = Some(header_value.clone());
-                    }
-
-                    result = result.header(header_name, header_value);
-                }
-                _ => continue,
-            }
+    for (header_name, header_value) in header_lines(&joined) {
+        if header_name == CONTENT_TYPE.as_str() {
+            content_type = Some(header_value.to_owned());
         }
+        result = result.header(header_name, header_value);
     }
-
     Ok((result, content_type))
+}
+
+/// The `(name, value)` pairs of `Array.from(headers).join("\n")`.
+fn header_lines(joined: &str) -> impl Iterator<Item = (&str, &str)> {
+    joined.split('\n').filter_map(|line| line.split_once(','))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_lines;
+
+    #[test]
+    fn joined_headers_split_at_the_first_comma_of_each_line() {
+        let joined =
+            "content-type,application/grpc-web+proto\nvary,origin, access-control-request-method\n";
+        let pairs: Vec<_> = header_lines(joined).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("content-type", "application/grpc-web+proto"),
+                ("vary", "origin, access-control-request-method"),
+            ]
+        );
+        assert_eq!(header_lines("").count(), 0);
+    }
 }
