@@ -37,6 +37,13 @@ async function setMinJobMs(ms) {
   }, ms);
 }
 
+/** p50 / p90 / p99 of a sample list, as bench.js computes them. */
+function percentiles(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return { n: s.length, p50: at(50), p90: at(90), p99: at(99) };
+}
+
 function gzipBytes(path) {
   return gzipSync(readFileSync(path), { level: 9 }).length;
 }
@@ -74,9 +81,16 @@ for (const m of modes) raw.throughput[m] = Object.fromEntries(sizes.map((n) => [
 for (let round = 1; round <= rounds; round++) {
   console.error(`round ${round}/${rounds}`);
   await setMinJobMs(0);
-  for (const lib of round % 2 ? unaryLibs : [...unaryLibs].reverse()) {
-    raw.unary[lib].push(await page.evaluate(([l, id]) => window.bench.unary(l, id, 1000), [lib, jobId]));
+  // 1000 calls per client and round, in 5 blocks of 200 whose order alternates: this machine's
+  // speed drifts over seconds, and one block of 1000 per client let the drift into the ratio.
+  const pooled = Object.fromEntries(unaryLibs.map((l) => [l, []]));
+  for (let block = 0; block < 5; block++) {
+    for (const lib of (round + block) % 2 ? unaryLibs : [...unaryLibs].reverse()) {
+      const { samples } = await page.evaluate(([l, id]) => window.bench.unary(l, id, 200, true), [lib, jobId]);
+      pooled[lib].push(...samples);
+    }
   }
+  for (const lib of unaryLibs) raw.unary[lib].push(percentiles(pooled[lib]));
   for (const n of sizes) {
     const order = round % 2 ? modes : [...modes].reverse();
     for (const m of order) {

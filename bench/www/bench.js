@@ -40,7 +40,8 @@ async function setup(gatewayUrl) {
 }
 
 /** Sequential GetJobStatus calls; returns per-call latency percentiles in ms. */
-async function unary(lib, jobId, calls) {
+/** `calls` sequential GetJobStatus calls; their percentiles, and with `keepSamples` the samples too. */
+async function unary(lib, jobId, calls, keepSamples = false) {
   const samples = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
@@ -49,7 +50,7 @@ async function unary(lib, jobId, calls) {
     else await peer.getJobStatus({ jobId });
     samples.push(performance.now() - t0);
   }
-  return summary(samples);
+  return keepSamples ? { ...summary(samples), samples } : summary(samples);
 }
 
 async function connectWait(jobId) {
