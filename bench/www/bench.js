@@ -39,7 +39,6 @@ async function setup(gatewayUrl) {
   return { jobId, hasBatchManager: typeof arvak.BatchJobManager === "function" };
 }
 
-/** Sequential GetJobStatus calls; returns per-call latency percentiles in ms. */
 /** `calls` sequential GetJobStatus calls; their percentiles, and with `keepSamples` the samples too. */
 async function unary(lib, jobId, calls, keepSamples = false) {
   const samples = [];
