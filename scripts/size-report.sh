@@ -13,7 +13,7 @@ command -v twiggy >/dev/null || { echo "size-report: install twiggy: cargo insta
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release --target wasm32-unknown-unknown -p arvak-grpc-wasm --features no-tracing >&2
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap '[ -n "${KEEP_SIZE_REPORT:-}" ] || rm -rf "$out"' EXIT
 wasm-bindgen --target web --keep-debug --out-dir "$out" "$target/wasm32-unknown-unknown/release/arvak_grpc_wasm.wasm"
 wasm-opt -Oz --converge -g --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
