@@ -91,15 +91,33 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(control::routes(state.clone()));
     if let Some(dir) = &state.settings.www {
         let files = ServeDir::new(dir).append_index_html_on_directories(true);
-        if state.settings.csp {
-            let csp = SetResponseHeaderLayer::overriding(
-                HeaderName::from_static("content-security-policy"),
-                HeaderValue::from_static("script-src 'self' 'wasm-unsafe-eval'"),
-            );
-            app = app.fallback_service(ServiceBuilder::new().layer(csp).service(files));
-        } else {
-            app = app.fallback_service(files);
-        }
+        let header = |name: &'static str, value: &'static str, on: bool| {
+            on.then(|| {
+                SetResponseHeaderLayer::overriding(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+        };
+        let settings = &state.settings;
+        let files = ServiceBuilder::new()
+            .option_layer(header(
+                "content-security-policy",
+                "script-src 'self' 'wasm-unsafe-eval'",
+                settings.csp,
+            ))
+            .option_layer(header(
+                "cross-origin-opener-policy",
+                "same-origin",
+                settings.isolated,
+            ))
+            .option_layer(header(
+                "cross-origin-embedder-policy",
+                "require-corp",
+                settings.isolated,
+            ))
+            .service(files);
+        app = app.fallback_service(files);
     }
     app.layer(cors_layer(&state.settings.allow_origins))
         .layer(timing_allow_origin())

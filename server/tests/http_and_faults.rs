@@ -264,6 +264,34 @@ async fn serves_static_files_with_optional_csp() {
         .await
         .unwrap();
     assert_eq!(resp.headers()["content-type"], "application/wasm");
+    assert!(resp.headers().get("cross-origin-embedder-policy").is_none());
+    server.stop().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn isolated_static_files_carry_coop_and_coep() {
+    let dir = std::env::temp_dir().join(format!("arvak-www-isolated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<h1>bench</h1>").unwrap();
+    let www = dir.clone();
+    let (server, _client) = start(move |s| {
+        s.www = Some(www);
+        s.isolated = true;
+    })
+    .await;
+    let resp = http1()
+        .get(format!("{}/", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cross-origin-opener-policy"], "same-origin");
+    assert_eq!(
+        resp.headers()["cross-origin-embedder-policy"],
+        "require-corp"
+    );
+    assert!(resp.headers().get("content-security-policy").is_none());
     server.stop().await.unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
