@@ -981,6 +981,33 @@ async fn stream_cap_makes_extra_waits_poll() {
 }
 
 #[wasm_bindgen_test]
+async fn an_auto_wait_on_a_finished_job_costs_one_call_and_no_stream() {
+    reset_server().await;
+    // Streams are free (as over HTTP/2), and the job is done before the wait starts.
+    let rust = ArvakClient::new(
+        server_url(),
+        ClientOptions {
+            max_streams: arvak_grpc_wasm::web::MaxStreams::Fixed(64),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let id = submit_bell(&rust, 100).await;
+    sleep_ms(200).await;
+    let before = stats().await;
+    let result = rust
+        .wait_for_job(&id, WaitOptions::default(), &call(), &mut |_| {})
+        .await
+        .expect("wait");
+    let after = stats().await;
+    assert_eq!(result.shots, 100);
+    let diff = |rpc| calls_of(&after, rpc) - calls_of(&before, rpc);
+    assert_eq!(diff("GetJobResult"), 1, "one result call");
+    assert_eq!(diff("WatchJob"), 0, "no stream for a finished job");
+    assert_eq!(diff("GetJobStatus"), 0, "no status call");
+}
+
+#[wasm_bindgen_test]
 async fn max_concurrency_queues_calls() {
     reset_server().await;
     set_faults(json!({"rules": {"ListBackends": {"latencyMs": 200}}})).await;

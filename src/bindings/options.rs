@@ -110,7 +110,7 @@ js_options! {
     pub struct WaitSettingsFields as "FutureWaitSettings", arg FutureWaitSettingsArg {
         /// Longest pause between status polls in ms (default 1000, at least 100; polls start at once and back off 20, 30, 45, … ms up to it).
         pollIntervalMs: number,
-        /// "auto" (default): WatchJob while under the stream cap, else polling; "watch": always the stream; "poll": polling only.
+        /// "auto" (default): a result check at once, then WatchJob while under the stream cap, else polling; "watch": always the stream; "poll": polling only.
         strategy: one_of("auto", "watch", "poll"),
     }
 }

@@ -7,8 +7,9 @@ use super::error::ArvakError;
 /// How `waitForJob` learns about state changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strategy {
-    /// WatchJob when a stream slot is free (plus a few early polls so jobs that finish within
-    /// milliseconds resolve at once); polling when no slot is free or the stream fails.
+    /// One result check at once; then WatchJob when a stream slot is free (plus a few early polls
+    /// so jobs that finish within milliseconds resolve at once), polling when no slot is free or
+    /// the stream fails.
     #[default]
     Auto,
     /// WatchJob regardless of the slot cap (polling only if the stream fails).

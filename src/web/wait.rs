@@ -424,6 +424,16 @@ impl ArvakClient {
             aim: None,
         };
         let body = async {
+            let mut result_asked = result_asked;
+            // "auto" asks for the result once before it opens a stream, as polling does: a job
+            // that is already done then costs one call, not a stream and a result (over HTTP/2,
+            // where every wait may watch, Promise.all of submit → wait made 3 calls per job).
+            if options.strategy == Strategy::Auto && !result_asked {
+                if let Some(result) = ctx.check_result().await? {
+                    return Ok(result);
+                }
+                result_asked = true;
+            }
             let slot = match options.strategy {
                 Strategy::Poll => None,
                 Strategy::Watch => Some(self.stream_slots().force_acquire()),

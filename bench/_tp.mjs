@@ -1,0 +1,23 @@
+import { launchBenchChromium } from "./chromium.mjs";
+const browser = await launchBenchChromium();
+const pages = {};
+const n = Number(process.argv[3] || 50);
+for (const v of ["base", "new"]) {
+  const page = await browser.newPage();
+  await page.goto(`${process.argv[2]}/${v}/index.html`);
+  await page.waitForFunction(() => window.bench !== undefined);
+  await page.evaluate(() => window.bench.setup(null));
+  pages[v] = page;
+}
+const out = { base: [], new: [], peer: [] };
+for (let r = 0; r < 8; r++) {
+  for (const v of r % 2 ? ["new", "base"] : ["base", "new"]) {
+    const t = await pages[v].evaluate((n) => window.bench.throughput("ours-promise-all", n), n);
+    out[v].push([t.jobsPerSecond, t.callsPerJob]);
+  }
+  const c = await pages.base.evaluate((n) => window.bench.throughput("connect-promise-all", n), n);
+  out.peer.push([c.jobsPerSecond, c.callsPerJob]);
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+for (const v of ["base", "new", "peer"]) console.log(v, out[v].map((x) => x[0].toFixed(0) + "/" + x[1].toFixed(2)).join(" "), "median", med(out[v].map((x) => x[0])).toFixed(0));
+await browser.close();
