@@ -1,3 +1,8 @@
+// A/B of Promise.all(submit → waitForJob) throughput between two builds of the package, with the
+// Connect-ES loop beside them: the same two-copy layout of bench/www as bench/ab.mjs (`<url>/base/`
+// and `<url>/new/`, each with its own pkg/). Eight rounds alternate the order of the builds; each
+// prints jobs/s and calls per job (server counts), then the medians. Measures only; asserts nothing.
+//   node bench/ab-throughput.mjs <server-url> [n = 50]
 import { launchBenchChromium } from "./chromium.mjs";
 const browser = await launchBenchChromium();
 const pages = {};
