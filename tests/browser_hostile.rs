@@ -1369,7 +1369,7 @@ fn cases() -> Vec<Case> {
             [],
             400.0 + SLACK,
             Some(
-                json!({"rules": {"GetJobStatus": {"latencyMs": 3000}, "WatchJob": {"latencyMs": 3000}}})
+                json!({"rules": {"GetJobResult": {"latencyMs": 3000}, "GetJobStatus": {"latencyMs": 3000}, "WatchJob": {"latencyMs": 3000}}})
             ),
             |e| settle(e.main.wait_for_job(
                 UNKNOWN_JOB.into(),
