@@ -424,29 +424,28 @@ impl ArvakClient {
             aim: None,
         };
         let body = async {
-            let mut result_asked = result_asked;
             // "auto" asks for the result once before it opens a stream, as polling does: a job
             // that is already done then costs one call, not a stream and a result (over HTTP/2,
             // where every wait may watch, Promise.all of submit → wait made 3 calls per job).
-            if options.strategy == Strategy::Auto && !result_asked {
+            let checked_now = options.strategy == Strategy::Auto && !result_asked;
+            if checked_now {
                 if let Some(result) = ctx.check_result().await? {
                     return Ok(result);
                 }
-                result_asked = true;
             }
             let slot = match options.strategy {
                 Strategy::Poll => None,
                 Strategy::Watch => Some(self.stream_slots().force_acquire()),
                 Strategy::Auto => self.stream_slots().try_acquire(),
             };
-            let fresh = |s: PollSchedule| {
-                if result_asked {
-                    s.result_already_asked()
-                } else {
-                    s
-                }
+            let mut schedule = if checked_now {
+                // That check was the schedule's immediate one: the next asks for the state, 20 ms on.
+                PollSchedule::without_immediate(options.poll_interval_ms).result_already_asked()
+            } else if result_asked {
+                PollSchedule::new(options.poll_interval_ms).result_already_asked()
+            } else {
+                PollSchedule::new(options.poll_interval_ms)
             };
-            let mut schedule = fresh(PollSchedule::new(options.poll_interval_ms));
             if let Some(slot) = slot {
                 let mut early = (options.strategy == Strategy::Auto)
                     .then(|| EarlyPolls::new(options.poll_interval_ms));
