@@ -75,8 +75,8 @@ async function throughput(mode, n) {
   if (mode === "ours-batch-manager" || mode === "ours-batch-manager-declared") {
     const declared = mode === "ours-batch-manager-declared";
     const manager = declared
-      ? new arvak.BatchJobManager(oursDeclared, { maxWorkers: 10, maxSubmitsPerSecond: 100000 })
-      : new arvak.BatchJobManager(ours, { maxWorkers: 10 });
+      ? new arvak.BatchJobManager(oursDeclared, { maxSubmitsPerSecond: 100000 })
+      : new arvak.BatchJobManager(ours);
     const circuits = Array.from({ length: n }, () => ({ qasm: BELL, shots: 100 }));
     const batch = await manager.executeBatch(circuits, "simulator", {});
     results = batch.results.filter(Boolean);

