@@ -1,12 +1,14 @@
-// A/B of Promise.all(submit → waitForJob) throughput between two builds of the package, with the
+// A/B of throughput (Promise.all(submit → waitForJob), or another workload of bench.js's
+// `throughput`, e.g. ours-batch-manager) between two builds of the package, with the
 // Connect-ES loop beside them: the same two-copy layout of bench/www as bench/ab.mjs (`<url>/base/`
 // and `<url>/new/`, each with its own pkg/). Eight rounds alternate the order of the builds; each
 // prints jobs/s and calls per job (server counts), then the medians. Measures only; asserts nothing.
-//   node bench/ab-throughput.mjs <server-url> [n = 50]
+//   node bench/ab-throughput.mjs <server-url> [n = 50] [workload = ours-promise-all]
 import { launchBenchChromium } from "./chromium.mjs";
 const browser = await launchBenchChromium();
 const pages = {};
 const n = Number(process.argv[3] || 50);
+const workload = process.argv[4] || "ours-promise-all";
 for (const v of ["base", "new"]) {
   const page = await browser.newPage();
   await page.goto(`${process.argv[2]}/${v}/index.html`);
@@ -17,7 +19,7 @@ for (const v of ["base", "new"]) {
 const out = { base: [], new: [], peer: [] };
 for (let r = 0; r < 8; r++) {
   for (const v of r % 2 ? ["new", "base"] : ["base", "new"]) {
-    const t = await pages[v].evaluate((n) => window.bench.throughput("ours-promise-all", n), n);
+    const t = await pages[v].evaluate(([w, n]) => window.bench.throughput(w, n), [workload, n]);
     out[v].push([t.jobsPerSecond, t.callsPerJob]);
   }
   const c = await pages.base.evaluate((n) => window.bench.throughput("connect-promise-all", n), n);
