@@ -33,7 +33,7 @@ extern "C" {
 js_options! {
     /// Options of `new BatchJobManager(client, options)`.
     pub struct ManagerFields as "BatchManagerOptions", arg BatchManagerOptionsArg {
-        /// Concurrent submissions and concurrent waits (default 50, at most 100; over HTTP/1.1 the browser queues what its 6 connections per origin cannot carry, so a page making other calls during a batch may want fewer).
+        /// Concurrent submissions and concurrent waits (default 10, at most 100; more can raise a batch's jobs/s, but over HTTP/1.1 the browser queues what its 6 connections per origin cannot carry: other calls of the page wait behind the batch, and an abort takes longer to silence the wire).
         maxWorkers: integer,
         /// Largest SubmitBatch chunk, used only where it cannot be cut part-way (default 25; 1 = SubmitJob only).
         submitBatchSize: integer,

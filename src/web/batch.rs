@@ -87,11 +87,12 @@ const LEAVING_PAUSE_MS: f64 = 100.0;
 /// The server's concurrency limit assumed until a rejection reveals it (spec §11 default).
 const ASSUMED_CONCURRENCY_LIMIT: u32 = 100;
 
-/// Concurrent submissions and concurrent waits of a manager by default. More requests in flight
-/// let the browser handle several answers per task: 500 instant jobs ran at 118 / 128 / 142 jobs/s
-/// with 10 / 32 / 100 workers (HTTP/1.1). Over HTTP/1.1 the browser queues what its six
-/// connections per origin cannot carry, so a page making other calls during a batch may want fewer.
-pub const DEFAULT_MAX_WORKERS: usize = 50;
+/// Concurrent submissions and concurrent waits of a manager by default. More workers put more
+/// requests in flight (500 instant jobs over HTTP/1.1: 118 / 128 / 142 jobs/s with 10 / 32 / 100),
+/// but the browser queues what its six connections per origin cannot carry: the page's other calls
+/// wait behind a batch, and an abort takes longer to silence the wire (with 50, Firefox still sent
+/// a call 120 ms after the signal fired).
+pub const DEFAULT_MAX_WORKERS: usize = 10;
 
 /// Settings of a manager.
 #[derive(Debug, Clone, Copy)]
